@@ -1,0 +1,1 @@
+export { Program, loadProgram, VerifierError, verifierReason, formatVerifierError, type ProgramSpec } from './program.js';
