@@ -211,7 +211,8 @@ export class Table<V = Buffer> extends BpfMap implements Iterable<[Buffer, V]> {
   setMany(entries: Iterable<[Key, V]>, flags = bpf.BPF_ANY): void {
     const list = [...entries];
     if (!list.length) return;
-    if (this.canBatch()) {
+    // UPDATE_BATCH takes no per-element NOEXIST/EXIST (the kernel says EINVAL): those go one by one.
+    if (this.canBatch() && (flags & ~bpf.BPF_F_LOCK) === 0) {
       const keys = Buffer.concat(list.map(([k]) => this.keyBuf(k)));
       const values = Buffer.concat(list.map(([, v]) => this.encodeValue(v)));
       try {

@@ -43,6 +43,9 @@ export class PerCpuTable extends Table<Buffer[]> {
   /** One value for every CPU, or the same value given once for all. */
   protected override encodeValue(v: Buffer[] | Buffer): Buffer {
     const n = numPossibleCpus(), s = this.slot;
+    if (!Buffer.isBuffer(v) && v.length !== n) {
+      throw new TypeError(`map ${this.name}: per-CPU value needs ${n} entries, got ${v.length}`);
+    }
     const out = Buffer.alloc(n * s);
     for (let i = 0; i < n; i++) {
       const one = Buffer.isBuffer(v) ? v : v[i];
