@@ -367,7 +367,7 @@ async function measure(cfg: Config, n: number): Promise<Result> {
 const PYTHON = '/usr/bin/python3';
 
 const BCC_SCRIPT = String.raw`
-import json, os, resource, signal, sys, time
+import json, signal, sys, time
 from bcc import BPF
 mode, pages = sys.argv[1], int(sys.argv[2])
 out = 'BPF_PERF_OUTPUT(events);' if mode == 'perf' else 'BPF_RINGBUF_OUTPUT(events, %d);' % pages
@@ -388,8 +388,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
   return 0;
 }
 ''' % (out, emit))
-st = {'received': 0, 'lost': 0, 'last': 0, 'foreign': 0}
-pid = 0
+st = {'received': 0, 'lost': 0, 'last': 0}
 def on_perf(cpu, data, size):
     st['received'] += 1
     st['last'] = time.monotonic_ns()
