@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The tsbcc command: small, useful views of what the kernel offers. Tools arrive as subcommands.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { features, ProgType, MapType, kernelVersion, NotSupportedError } from './sys/index.js';
+import { HELPERS } from './isa/helpers.js';
+
+const USAGE = `usage: tsbcc <command> [options]
+
+commands:
+  features [--json]           what this kernel supports: program types, map types, links, helpers
+  version                     print the tsbcc version
+
+examples:
+  tsbcc features
+  tsbcc features --json | jq '.mapTypes.RINGBUF'
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function probe<T extends string>(names: readonly T[], fn: (n: T) => boolean): Record<T, boolean | string> {
+  const out = {} as Record<T, boolean | string>;
+  for (const n of names) {
+    try {
+      out[n] = fn(n);
+    } catch (e) {
+      out[n] = e instanceof NotSupportedError ? false : `unknown (${(e as Error).message})`;
+    }
+  }
+  return out;
+}
+
+function featuresCommand(json: boolean): void {
+  const progTypes = probe(Object.keys(ProgType).filter((k) => k !== 'UNSPEC') as (keyof typeof ProgType)[], features.haveProgType);
+  const mapTypes = probe(Object.keys(MapType).filter((k) => k !== 'UNSPEC') as (keyof typeof MapType)[], features.haveMapType);
+  const kprobeHelpers = probe(Object.keys(HELPERS), (h) => features.haveHelper('KPROBE', HELPERS[h]!));
+  const report = {
+    kernel: kernelVersion().join('.'),
+    progTypes, mapTypes,
+    perfEventLink: features.havePerfEventLink(),
+    batchOps: features.haveBatchOps(),
+    jmp32: features.haveJmp32(),
+    helpersForKprobe: kprobeHelpers,
+  };
+  if (json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const mark = (v: boolean | string) => (v === true ? 'yes' : v === false ? 'no' : v);
+  console.log(`kernel ${report.kernel}`);
+  console.log(`perf event links: ${mark(report.perfEventLink)}   batch map ops: ${mark(report.batchOps)}   jmp32: ${mark(report.jmp32)}`);
+  for (const [title, table] of [['program types', progTypes], ['map types', mapTypes]] as const) {
+    console.log(`\n${title}:`);
+    for (const [k, v] of Object.entries(table)) console.log(`  ${k.toLowerCase().padEnd(28)} ${mark(v)}`);
+  }
+  const usable = Object.entries(kprobeHelpers).filter(([, v]) => v === true).length;
+  console.log(`\nhelpers callable from kprobe/tracing programs: ${usable} of ${Object.keys(HELPERS).length}`);
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'features': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+        featuresCommand(!!values.json);
+        return 0;
+      }
+      case 'version': case '--version': case '-V':
+        console.log(version());
+        return 0;
+      case undefined: case 'help': case '--help': case '-h':
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 1 : 0;
+      default:
+        process.stderr.write(`tsbcc: unknown command '${cmd}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    process.stderr.write(`tsbcc: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
