@@ -22,8 +22,8 @@ import { Assembler, R0, R1, R2, R3, R4, R5, R6, R7, R8, R10 } from '../src/isa/a
 import { loadProgram } from '../src/load/index.js';
 import { createMap, type ArrayTable, type PerCpuTable, type PerfEventArray, type RingBufMap } from '../src/maps/index.js';
 import { attachTracepoint } from '../src/attach/index.js';
-import { PerfBuffer, RingBuffer, type PerfBufferOptions } from '../src/events/index.js';
-import { bpf, native, numPossibleCpus, StatsType, type Watcher } from '../src/sys/index.js';
+import { PerfBuffer, RingBuffer, type PerfBufferOptions, type RingBufferOptions } from '../src/events/index.js';
+import { bpf, native, numPossibleCpus, StatsType } from '../src/sys/index.js';
 import { workloadBinary } from '../test/fixtures/workload.js';
 
 const TRACEPOINT = 'syscalls:sys_enter_getppid';
@@ -228,12 +228,7 @@ function perfConfig(name: string, note: string, opts: PerfBufferOptions): Config
   };
 }
 
-/**
- * coalesceMs emulates a change proposed for RingBuffer (--experiments only): after a wakeup, stop
- * watching and drain coalesceMs later, so the reader catches up (and so makes the kernel wake it,
- * which costs the producer an IRQ-work interrupt) once per batch rather than every few records.
- */
-function ringConfig(name: string, note: string, size: number, flags: number, flushIntervalMs?: number, coalesceMs?: number): Config {
+function ringConfig(name: string, note: string, size: number, flags: number, opts: RingBufferOptions = {}): Config {
   return {
     name, note,
     setup(target) {
@@ -243,23 +238,11 @@ function ringConfig(name: string, note: string, size: number, flags: number, flu
         insns: program(target, ringOutput(rb, flags, lost)),
         open(pid) {
           const c = counter(pid);
-          const r = new RingBuffer(rb, c.cb, { lostCounter: lost, flushIntervalMs });
+          const r = new RingBuffer(rb, c.cb, { lostCounter: lost, ...opts });
           const batches = countBatches(r, 'poll');
-          let closed = false;
-          if (coalesceMs) {
-            const rr = r as unknown as { watcher?: Watcher; poll(): number };
-            const arm = () => {
-              rr.watcher = native.watch(rb.fd, 1, () => {
-                rr.watcher?.stop();
-                setTimeout(() => { rr.poll(); if (!closed) arm(); }, coalesceMs);
-              });
-            };
-            rr.watcher?.stop();
-            arm();
-          }
           return {
             received: () => r.received, lost: () => r.lost, foreign: () => c.foreign, poll: () => r.poll(),
-            close: () => { closed = true; r.close(); }, batches,
+            close: () => r.close(), batches,
           };
         },
         close: () => { rb.close(); lost.close(); },
@@ -285,21 +268,18 @@ const baseline: Config = {
 /** Extra configurations for investigating costs (--experiments). */
 const EXPERIMENTS: Config[] = [
   perfConfig('perf 1024 pages wm 3/4', '4 MiB/CPU, wakeup at 3/4 full: as few wakeups as the perf ring allows', { pageCount: 1024, wakeupBytes: 3 << 20 }),
-  perfConfig('perf 64 pages no-flush', 'PerfBuffer defaults without the 50 ms flush timer', { flushIntervalMs: 0 }),
-  ringConfig('ringbuf 4 MiB coalesce 1 ms', 'flags 0, reader drains 1 ms after a wakeup (emulated; proposed RingBuffer option)', 4 << 20, 0, undefined, 1),
-  ringConfig('ringbuf 256 KiB coalesce 1 ms', 'flags 0, reader drains 1 ms after a wakeup (emulated; proposed RingBuffer option)', 256 << 10, 0, undefined, 1),
-  ringConfig('ringbuf 16 MiB NO_WAKEUP', 'BPF_RB_NO_WAKEUP, 16 MiB, drained by a 50 ms timer', 16 << 20, BPF_RB_NO_WAKEUP, 50),
+  perfConfig('perf 64 pages', '64 pages/CPU (256 KiB), wakeup at 1/4 full', { pageCount: 64 }),
+  ringConfig('ringbuf 4 MiB no delay', 'flags 0, drained the moment the kernel wakes the reader', 4 << 20, 0, { wakeupDelayMs: 0 }),
+  ringConfig('ringbuf 16 MiB NO_WAKEUP', 'BPF_RB_NO_WAKEUP, 16 MiB, drained by a 50 ms timer', 16 << 20, BPF_RB_NO_WAKEUP, { flushIntervalMs: 50 }),
 ];
 
 const CONFIGS: Config[] = [
   baseline,
-  perfConfig('perf default', 'PerfBuffer defaults: 64 pages/CPU, wakeup at 1/4 full, 50 ms flush', {}),
-  perfConfig('perf wakeupEvents=1', 'BCC-like: a wakeup per event, 64 pages/CPU', { wakeupEvents: 1 }),
-  perfConfig('perf 256 pages', '256 pages/CPU (1 MiB), wakeup at 1/4 full', { pageCount: 256 }),
-  ringConfig('ringbuf 4 MiB', 'RINGBUF 4 MiB, flags 0 (kernel wakes the reader when it caught up)', 4 << 20, 0),
-  ringConfig('ringbuf 256 KiB', 'RINGBUF 256 KiB, flags 0', 256 << 10, 0),
-  ringConfig('ringbuf 4 MiB NO_WAKEUP', 'BPF_RB_NO_WAKEUP, drained by a 10 ms timer', 4 << 20, BPF_RB_NO_WAKEUP, 10),
-  ringConfig('ringbuf 256 KiB NO_WAKEUP', 'BPF_RB_NO_WAKEUP, drained by a 2 ms timer', 256 << 10, BPF_RB_NO_WAKEUP, 2),
+  perfConfig('perf default', 'PerfBuffer defaults: 256 pages/CPU, wakeup at 1/4 full, 50 ms flush', {}),
+  perfConfig('perf wakeupEvents=1', 'BCC-like: a wakeup per event, 64 pages/CPU', { wakeupEvents: 1, pageCount: 64 }),
+  ringConfig('ringbuf 4 MiB', 'RINGBUF 4 MiB, flags 0, RingBuffer defaults (drain 1 ms after a wakeup)', 4 << 20, 0),
+  ringConfig('ringbuf 256 KiB', 'RINGBUF 256 KiB, flags 0, RingBuffer defaults', 256 << 10, 0),
+  ringConfig('ringbuf 4 MiB NO_WAKEUP', 'BPF_RB_NO_WAKEUP, drained by a 10 ms timer', 4 << 20, BPF_RB_NO_WAKEUP, { flushIntervalMs: 10 }),
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -238,7 +238,8 @@ struct watcher {
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
-  napi_ref self;
+  napi_async_context ctx; /* made once: a context per wakeup costs more than the drain */
+  int events;
   int closed;
 };
 
@@ -246,11 +247,13 @@ static void watcher_closed(uv_handle_t *h) {
   free(h->data);
 }
 
-static void watcher_stop(struct watcher *w) {
+/* from_gc: inside a finalizer nothing that may run JS (async destroy hooks) is allowed. */
+static void watcher_stop(struct watcher *w, int from_gc) {
   if (w->closed) return;
   w->closed = 1;
   uv_poll_stop(&w->poll);
   napi_delete_reference(w->env, w->callback);
+  if (!from_gc && w->ctx) napi_async_destroy(w->env, w->ctx);
   uv_close((uv_handle_t *)&w->poll, watcher_closed);
 }
 
@@ -265,14 +268,8 @@ static void watcher_fire(uv_poll_t *h, int status, int events) {
   napi_get_global(env, &global);
   napi_create_int32(env, status, &argv[0]);
   napi_create_int32(env, events, &argv[1]);
-  napi_async_context ctx = NULL;
-  napi_value res_name;
-  napi_create_string_utf8(env, "tsbcc.poll", NAPI_AUTO_LENGTH, &res_name);
   /* napi_make_callback runs microtasks and surfaces exceptions like any other I/O callback. */
-  if (napi_async_init(env, NULL, res_name, &ctx) == napi_ok) {
-    napi_make_callback(env, ctx, global, cb, 2, argv, &result);
-    napi_async_destroy(env, ctx);
-  }
+  napi_make_callback(env, w->ctx, global, cb, 2, argv, &result);
   napi_close_handle_scope(env, scope);
 }
 
@@ -281,7 +278,21 @@ static napi_value js_watcher_stop(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   CHECK(napi_get_cb_info(env, info, &argc, NULL, &self, NULL));
   struct watcher *w;
-  if (napi_remove_wrap(env, self, (void **)&w) == napi_ok && w) watcher_stop(w);
+  if (napi_remove_wrap(env, self, (void **)&w) == napi_ok && w) watcher_stop(w, 0);
+  return NULL;
+}
+
+/* pause(): stop polling for now; resume(): poll again. For readers that batch wakeups. */
+static napi_value js_watcher_pause(napi_env env, napi_callback_info info) {
+  napi_value self, argv[1];
+  size_t argc = 1;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
+  struct watcher *w;
+  if (napi_unwrap(env, self, (void **)&w) != napi_ok || !w || w->closed) return NULL;
+  bool pause = true;
+  if (argc > 0) napi_get_value_bool(env, argv[0], &pause);
+  int r = pause ? uv_poll_stop(&w->poll) : uv_poll_start(&w->poll, w->events, watcher_fire);
+  if (r < 0) return throw_errno(env, -r, "uv_poll");
   return NULL;
 }
 
@@ -299,7 +310,7 @@ static napi_value js_watcher_ref(napi_env env, napi_callback_info info) {
 
 static void watcher_gc(napi_env env, void *data, void *hint) {
   /* The JS object died without stop(): stop polling; the handle frees itself. */
-  watcher_stop(data);
+  watcher_stop(data, 1);
 }
 
 /* watch(fd, events, callback(status, events)) -> { stop(), ref(bool) } ; events: 1 readable, 2 writable */
@@ -316,10 +327,15 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   int r = uv_poll_init(loop, &w->poll, (int)fd);
   if (r < 0) { free(w); return throw_errno(env, -r, "uv_poll_init"); }
   w->poll.data = w;
+  w->events = (int)events;
+  napi_value res_name;
+  CHECK(napi_create_string_utf8(env, "tsbcc.poll", NAPI_AUTO_LENGTH, &res_name));
+  CHECK(napi_async_init(env, NULL, res_name, &w->ctx));
   CHECK(napi_create_reference(env, argv[2], 1, &w->callback));
   r = uv_poll_start(&w->poll, (int)events, watcher_fire);
   if (r < 0) {
     napi_delete_reference(env, w->callback);
+    napi_async_destroy(env, w->ctx);
     w->closed = 1;
     uv_close((uv_handle_t *)&w->poll, watcher_closed);
     return throw_errno(env, -r, "uv_poll_start");
@@ -330,6 +346,8 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   CHECK(napi_set_named_property(env, obj, "stop", fn));
   CHECK(napi_create_function(env, "ref", NAPI_AUTO_LENGTH, js_watcher_ref, NULL, &fn));
   CHECK(napi_set_named_property(env, obj, "ref", fn));
+  CHECK(napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_watcher_pause, NULL, &fn));
+  CHECK(napi_set_named_property(env, obj, "pause", fn));
   CHECK(napi_wrap(env, obj, w, watcher_gc, NULL, NULL));
   return obj;
 }

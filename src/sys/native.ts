@@ -11,6 +11,8 @@ export interface Watcher {
   stop(): void;
   /** Whether this watcher keeps the event loop alive (default true). */
   ref(on?: boolean): void;
+  /** pause(true) stops polling until pause(false). */
+  pause(on?: boolean): void;
 }
 
 export interface Native {

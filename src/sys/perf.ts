@@ -14,6 +14,8 @@ export const PerfCountHw = {
 } as const;
 
 export const PERF_SAMPLE_RAW = 1 << 10;
+/** read_format: read() also returns the count of samples lost to a full ring (kernel 6.0+). */
+export const PERF_FORMAT_LOST = 1 << 4;
 export const PERF_FLAG_FD_CLOEXEC = 1 << 3;
 
 /** ioctl request numbers (_IO/_IOW('$', n)) for x86_64 and the other common 64-bit ABIs. */
@@ -34,6 +36,7 @@ export interface PerfEventAttr {
   samplePeriod?: bigint | number;
   freq?: boolean;
   sampleType?: number;
+  readFormat?: number;
   disabled?: boolean;
   inherit?: boolean;
   excludeKernel?: boolean;
@@ -56,6 +59,7 @@ export function encodePerfEventAttr(a: PerfEventAttr): Buffer {
   b.writeBigUInt64LE(BigInt(a.config ?? 0), 8);
   b.writeBigUInt64LE(BigInt(a.samplePeriod ?? 0), 16);
   b.writeBigUInt64LE(BigInt(a.sampleType ?? 0), 24);
+  b.writeBigUInt64LE(BigInt(a.readFormat ?? 0), 32);
   let flags = 0n;
   const bit = (on: boolean | undefined, n: number) => { if (on) flags |= 1n << BigInt(n); };
   bit(a.disabled, 0); bit(a.inherit, 1); bit(a.excludeUser, 4); bit(a.excludeKernel, 5);
