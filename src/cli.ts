@@ -4,16 +4,21 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { features, ProgType, MapType, kernelVersion, NotSupportedError } from './sys/index.js';
 import { HELPERS } from './isa/helpers.js';
+import { btfCommand, BTF_USAGE } from './btf/cli.js';
 
 const USAGE = `usage: tsbcc <command> [options]
 
 commands:
   features [--json]           what this kernel supports: program types, map types, links, helpers
+${BTF_USAGE}
   version                     print the tsbcc version
 
 examples:
   tsbcc features
   tsbcc features --json | jq '.mapTypes.RINGBUF'
+  tsbcc btf struct task_struct --offsets
+  tsbcc btf func vfs_read
+  tsbcc btf tracepoint sched_switch
 `;
 
 function version(): string {
@@ -69,6 +74,8 @@ function main(argv: string[]): number {
         featuresCommand(!!values.json);
         return 0;
       }
+      case 'btf':
+        return btfCommand(rest);
       case 'version': case '--version': case '-V':
         console.log(version());
         return 0;

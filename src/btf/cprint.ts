@@ -70,8 +70,24 @@ function body(btf: Btf, t: BtfType, indent: string, opts: CPrintOptions, baseBit
   const kw = s.kind === Kind.STRUCT ? 'struct' : 'union';
   const head = s.name ? `${kw} ${s.name}` : kw;
   const lines: string[] = [];
+  const packed = s.kind === Kind.STRUCT && isPacked(btf, s);
+  // Where a C compiler would put the next member: padding is made explicit wherever BTF's offsets
+  // go further (alignment attributes and holes BTF does not record), so the C has the kernel's layout.
+  let cur = 0;
+  const pad = (from: number, to: number) => {
+    // Unnamed bitfields take space without names, as bpftool writes padding.
+    const head = Math.min(Math.ceil(from / 8) * 8, to) - from;
+    if (head > 0) { lines.push(`${inner}char: ${head};`); from += head; }
+    for (; to - from >= 64 && from % 64 === 0; from += 64) lines.push(`${inner}long: 64;`);
+    for (; to - from >= 8; from += 8) lines.push(`${inner}char: 8;`);
+    if (to > from) lines.push(`${inner}char: ${to - from};`);
+  };
   for (const m of s.members) {
     const mt = btf.type(m.type);
+    if (s.kind === Kind.STRUCT) {
+      const natural = naturalOffset(btf, cur, m, packed);
+      if (natural !== undefined && m.bitOffset > natural) pad(cur, m.bitOffset);
+    }
     let decl: string;
     if (!m.name && (mt.kind === Kind.STRUCT || mt.kind === Kind.UNION) && !mt.name) {
       decl = body(btf, mt, inner, opts, baseBits + m.bitOffset);
@@ -80,21 +96,50 @@ function body(btf: Btf, t: BtfType, indent: string, opts: CPrintOptions, baseBit
     }
     if (m.bitfieldSize) decl += `: ${m.bitfieldSize}`;
     let line = `${inner}${decl};`;
+    const size = safeSize(btf, m.type);
     if (opts.offsets) {
       const bits = baseBits + m.bitOffset;
       const where = m.bitfieldSize ? `${Math.floor(bits / 8)}:${bits % 8}` : `${bits / 8}`;
-      let size = '';
-      try { size = m.bitfieldSize ? `${m.bitfieldSize} bits` : String(sizeOf(btf, m.type)); } catch { /* flexible array */ }
-      line += `${' '.repeat(Math.max(1, 48 - line.replace(/\t/g, '        ').length))}/* ${where.padStart(5)} ${size.padStart(5)} */`;
+      const what = m.bitfieldSize ? `${m.bitfieldSize} bits` : size === undefined ? '' : String(size);
+      line += `${' '.repeat(Math.max(1, 48 - line.replace(/\t/g, '        ').length))}/* ${where.padStart(5)} ${what.padStart(5)} */`;
     }
     lines.push(line);
+    cur = Math.max(cur, m.bitOffset + (m.bitfieldSize || (size ?? 0) * 8));
   }
-  let packed = '';
-  try {
-    if (s.members.length && alignOf(btf, s.id) === 1 && s.members.some((m) => alignOf(btf, m.type) > 1)) packed = ' __attribute__((packed))';
-  } catch { /* void members */ }
+  if (s.kind === Kind.STRUCT && s.members.length) {
+    const align = packed ? 1 : safeAlign(btf, s.id);
+    const naturalEnd = Math.ceil(Math.ceil(cur / 8) / align) * align;
+    if (s.size > naturalEnd) pad(cur, s.size * 8);
+  }
   const sizeNote = opts.offsets ? ` /* size: ${s.size} */` : '';
-  return `${head} {\n${lines.join('\n')}\n${indent}}${packed}${sizeNote}`;
+  return `${head} {\n${lines.join('\n')}\n${indent}}${packed ? ' __attribute__((packed))' : ''}${sizeNote}`;
+}
+
+function safeSize(btf: Btf, id: number): number | undefined {
+  try { return sizeOf(btf, id); } catch { return undefined; }
+}
+
+function safeAlign(btf: Btf, id: number): number {
+  try { return alignOf(btf, id); } catch { return 1; }
+}
+
+/** A struct whose members sit where their natural alignment would not put them, or whose size is not a multiple of it. */
+function isPacked(btf: Btf, s: StructType): boolean {
+  return safeAlign(btf, s.id) === 1 && s.members.some((m) => safeAlign(btf, m.type) > 1);
+}
+
+/** Where a C compiler would place member m after `cur` bits (undefined when it cannot tell). */
+function naturalOffset(btf: Btf, cur: number, m: { type: number; bitfieldSize: number }, packed: boolean): number | undefined {
+  const size = safeSize(btf, m.type);
+  if (size === undefined) return undefined;
+  if (m.bitfieldSize) {
+    if (packed) return cur;
+    const unit = size * 8;
+    // A bitfield that would straddle a storage unit of its type starts the next one.
+    return Math.floor(cur / unit) !== Math.floor((cur + m.bitfieldSize - 1) / unit) ? Math.ceil(cur / unit) * unit : cur;
+  }
+  const align = (packed ? 1 : safeAlign(btf, m.type)) * 8;
+  return Math.ceil(cur / align) * align;
 }
 
 /** A full definition: "struct task_struct {...};", "typedef int pid_t;", "long vfs_read(...);". */

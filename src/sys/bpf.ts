@@ -309,6 +309,8 @@ export interface ProgInfo {
   type: number; id: number; tag: string; name: string;
   jitedLen: number; xlatedLen: number; mapIds: number[];
   runTimeNs: bigint; runCnt: bigint; verifiedInsns: number;
+  /** The program's BTF object id (0 without BTF) and how many func_info / line_info records it kept. */
+  btfId: number; nrFuncInfo: number; nrLineInfo: number;
   xlated?: Buffer;
 }
 
@@ -337,7 +339,8 @@ export function progInfo(fd: number, opts: { xlated?: boolean } = {}): ProgInfo 
     type: info.readUInt32LE(0), id: info.readUInt32LE(4), tag: info.subarray(8, 16).toString('hex'),
     name: cName(info, 64, 16), jitedLen: info.readUInt32LE(16), xlatedLen, mapIds: mapIdList,
     runTimeNs: info.readBigUInt64LE(192), runCnt: info.readBigUInt64LE(200),
-    verifiedInsns: info.readUInt32LE(216), xlated,
+    verifiedInsns: info.readUInt32LE(216), btfId: info.readUInt32LE(128), nrFuncInfo: info.readUInt32LE(144),
+    nrLineInfo: info.readUInt32LE(148), xlated,
   };
 }
 

@@ -2,8 +2,11 @@
 // the tracepoint format files, and the uapi constants.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Btf } from '../../src/btf/reader.js';
 import { Kind, type BtfType } from '../../src/btf/types.js';
 import { sizeOf, alignOf, findMember, memberPath, funcSignature, tracepointArgs, contextType, structByName, resolve } from '../../src/btf/query.js';
@@ -182,4 +185,70 @@ test('types print back as C', { skip: !haveBtf && 'no BTF' }, () => {
   assert.match(sw, /^struct trace_event_raw_sched_switch \{\n\tstruct trace_entry ent;\n\tchar prev_comm\[16\];\n/);
   assert.match(definition(btf, btf.find('sk_buff', Kind.STRUCT)!), /\t__u8 cloned: 1;/);
   assert.equal(declaration(btf, btf.find('file_operations', Kind.STRUCT)!, 'fops'), 'struct file_operations fops');
+});
+
+test('printed structs compile to the kernel\'s layout (gcc, against bpftool\'s vmlinux.h)', {
+  skip: (!haveBtf && 'no BTF') || (!haveBpftool && 'bpftool not installed'), timeout: 180000,
+}, () => {
+  const btf = Btf.vmlinux();
+  const dir = mkdtempSync(join(tmpdir(), 'tsbcc-btf-'));
+  try {
+    writeFileSync(join(dir, 'vmlinux.h'), execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], { maxBuffer: 1 << 30 }));
+    // bpftool renames the second of two types sharing a tag name (console___2); our C names both
+    // `console`. Structs embedding such a type by value cannot be compared by name: left out.
+    const counts = new Map<string, number>();
+    for (const k of [Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64]) for (const [n] of btf.names(k)) counts.set(n, (counts.get(n) ?? 0) + 1);
+    const ambiguous = (id: number): boolean => {
+      let t = btf.type(resolve(btf, id));
+      while (t.kind === Kind.ARRAY) t = btf.type(resolve(btf, t.type));
+      if (t.kind !== Kind.STRUCT && t.kind !== Kind.UNION) return false;
+      return t.name ? (counts.get(t.name) ?? 0) > 1 : t.members.some((m) => ambiguous(m.type));
+    };
+    const out = ['#include "vmlinux.h"'];
+    let structs = 0, asserts = 0;
+    const seen = new Set<string>();
+    for (const [name, id] of btf.names(Kind.STRUCT)) {
+      const t = btf.type(id) as { members: { name: string; type: number; bitfieldSize: number }[] };
+      if (seen.has(name) || (counts.get(name) ?? 0) > 1 || t.members.some((m) => ambiguous(m.type))) continue;
+      seen.add(name);
+      structs++;
+      out.push(definition(btf, id).replace(`struct ${name} {`, `struct ${name}__copy {`));
+      out.push(`_Static_assert(sizeof(struct ${name}__copy) == sizeof(struct ${name}), "size ${name}");`);
+      for (const m of t.members) {
+        if (!m.name || m.bitfieldSize) continue;
+        out.push(`_Static_assert(__builtin_offsetof(struct ${name}__copy, ${m.name}) == __builtin_offsetof(struct ${name}, ${m.name}), "offset ${name}.${m.name}");`);
+        asserts++;
+      }
+    }
+    writeFileSync(join(dir, 'check.c'), out.join('\n'));
+    let errors = '';
+    try {
+      execFileSync('gcc', ['-fsyntax-only', '-w', 'check.c'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+    } catch (e) {
+      errors = String((e as { stderr?: Buffer }).stderr ?? e);
+    }
+    // Inline anonymous enums are declared again by the copies: that error is expected, nothing else.
+    const failures = errors.split('\n').filter((l) => /error:/.test(l) && !/redeclaration of enumerator|conflicting types for .wchar_t/.test(l));
+    assert.deepEqual(failures.slice(0, 10), [], `${failures.length} layout differences`);
+    assert.ok(structs > 5000, `only ${structs} structs compared`);
+    console.log(`# ${structs} structs, ${asserts} member offsets: same layout as the kernel's`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tsbcc btf: prints a type, and names near matches for an unknown one', { skip: !haveBtf && 'no BTF' }, () => {
+  const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+  const ts = execFileSync(process.execPath, [cli, 'btf', 'struct', 'task_struct'], { encoding: 'utf8' });
+  assert.match(ts, /^struct task_struct \{\n\tstruct thread_info thread_info;\n/);
+  assert.match(ts, /\tchar comm\[16\];\n/);
+  assert.match(ts, /\n\};\n$/);
+  const json = JSON.parse(execFileSync(process.execPath, [cli, 'btf', 'struct', 'ethhdr', '--json'], { encoding: 'utf8' }));
+  assert.deepEqual(json.members.map((m: { name: string; offset: number }) => [m.name, m.offset]), [['h_dest', 0], ['h_source', 6], ['h_proto', 12]]);
+  const r = spawnSync(process.execPath, [cli, 'btf', 'struct', 'task_strct'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^tsbcc btf: struct task_strct is not in the kernel's BTF \(did you mean task_struct/);
+  const tp = execFileSync(process.execPath, [cli, 'btf', 'tracepoint', 'sched_switch'], { encoding: 'utf8' });
+  assert.match(tp, /ctx->args\[1\]: struct task_struct \*/);
 });
