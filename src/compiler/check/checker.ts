@@ -40,6 +40,8 @@ export interface CheckedUnit {
 }
 
 const qInt: QualType = { type: INT };
+/** The type of an expression already reported as wrong: operations on it stay quiet (no cascades). */
+const qErr: QualType = { type: INT };
 const qLong: QualType = { type: LONG };
 const qULong: QualType = { type: ULONG };
 const qVoid: QualType = { type: VOID };
@@ -115,6 +117,11 @@ class Checker {
 
   private error(code: string, message: string, loc: Loc, ...notes: Note[]): void { this.diags.error(code, message, loc, ...notes); }
   private warning(code: string, message: string, loc: Loc, ...notes: Note[]): void { this.diags.warning(code, message, loc, ...notes); }
+
+  /** Any operand already wrong? Then its consequences are not reported again. */
+  private poisoned(...es: (Expr | undefined)[]): boolean {
+    return es.some((e) => e?.ty === qErr);
+  }
 
   private verdict(v: Verdict, loc: Loc): boolean {
     if (v.severity === 'error') { this.error(v.code ?? 'type-error', v.message ?? 'invalid operands', loc); return false; }
@@ -204,6 +211,7 @@ class Checker {
           const v = this.constInt(te.size, 'an array size', true);
           if (v === undefined) {
             this.error('type-vla', 'variable-length arrays are not supported in BPF programs (the size must be a constant)', te.size.loc);
+            return qual({ kind: 'array', of, length: 1, vla: true });
           } else if (v < 0n) {
             this.error('type-array-size', `array size is negative (${v})`, te.size.loc);
           } else length = Number(v);
@@ -544,8 +552,8 @@ class Checker {
       return target;
     }
     const v = this.rvalue(init);
-    this.verdict(checkAssign(target, this.operand(init), 'init'), init.loc);
-    if (mustBeConst && !this.isConstantInitializer(init)) {
+    if (!this.poisoned(init)) this.verdict(checkAssign(target, this.operand(init), 'init'), init.loc);
+    if (mustBeConst && !this.poisoned(init) && !this.isConstantInitializer(init)) {
       this.error('sema-init-not-constant', 'initializer element is not a compile-time constant', init.loc);
     }
     void v;
@@ -766,7 +774,7 @@ class Checker {
           if (!isVoid(t.type)) this.error('sema-return', `void function '${fn.sym.name}' should not return a value`, s.value.loc);
           break;
         }
-        this.verdict(checkAssign(fn.ret, this.operand(s.value), 'return'), s.value.loc);
+        if (!this.poisoned(s.value)) this.verdict(checkAssign(fn.ret, this.operand(s.value), 'return'), s.value.loc);
         break;
       }
       case 'goto': fn.gotos.push({ label: s.label, loc: s.loc }); break;
@@ -796,6 +804,7 @@ class Checker {
   /** Check and give the value type: lvalue conversion, array and function decay, qualifiers dropped. */
   private rvalue(e: Expr): QualType {
     const t = this.expr(e);
+    if (t === qErr) return qErr;
     const d = decay(t);
     if (d === t) return { type: t.type, ...(t.typedefName ? { typedefName: t.typedefName } : {}) };
     return d;
@@ -847,7 +856,7 @@ class Checker {
         const a = e.then ? (this.rvalue(e.then), e.then) : e.test;
         this.rvalue(e.else);
         const r = conditionalResult(this.operand(a), this.operand(e.else));
-        if (!this.verdict(r, e.loc)) return this.set(e, qInt);
+        if (!this.verdict(r, e.loc)) return this.set(e, qErr);
         const cv = e.test.cv !== undefined && a.cv !== undefined && e.else.cv !== undefined ? (e.test.cv !== 0n ? a.cv : e.else.cv) : undefined;
         return this.set(e, r.type!, { cv });
       }
@@ -859,7 +868,7 @@ class Checker {
         if (isPointer(a.type)) { base = a; idx = b; } else if (isPointer(b.type)) { base = b; idx = a; }
         if (!base || !isInteger(idx!.type)) {
           this.error('type-subscript', isPointer(a.type) || isPointer(b.type) ? 'array subscript is not an integer' : `subscripted value is not an array or pointer (it is ${describeType(this.expr(e.object))})`, e.loc);
-          return this.set(e, qInt, { lvalue: true });
+          return this.set(e, qErr, { lvalue: true });
         }
         const to = (base.type as { to: QualType }).to;
         if (isVoid(to.type)) this.error('type-subscript-void', "subscript of a 'void *' pointer", e.loc);
@@ -952,7 +961,7 @@ class Checker {
         case 'enumconst': return this.set(e, s.type, { cv: s.value });
         case 'typedef':
           this.error('sema-typedef-as-value', `unexpected type name '${e.name}': expected an expression`, e.loc);
-          return this.set(e, qInt);
+          return this.set(e, qErr);
         case 'func': return this.set(e, s.type);
         default: return this.set(e, s.type, { lvalue: true });
       }
@@ -973,7 +982,7 @@ class Checker {
       return this.set(e, sym.type);
     }
     this.undeclared(e.name, e.loc);
-    return this.set(e, qInt);
+    return this.set(e, qErr, { lvalue: true });
   }
 
   /** Only __builtin_* go without declarations; kernel functions are not callable from BPF. */
@@ -1000,9 +1009,10 @@ class Checker {
   private binary(e: Expr & { kind: 'binary' }): QualType {
     this.rvalue(e.left);
     this.rvalue(e.right);
+    if (this.poisoned(e.left, e.right)) return this.set(e, qErr);
     const l = this.operand(e.left), r = this.operand(e.right);
     const res = binaryResult(e.op, l, r);
-    if (!this.verdict(res, e.loc)) return this.set(e, qInt);
+    if (!this.verdict(res, e.loc)) return this.set(e, qErr);
     const type = res.type!;
     // Fold integer constant expressions (and && / || with a deciding left side).
     let cv: bigint | undefined;
@@ -1053,8 +1063,10 @@ class Checker {
   private assign(e: Expr & { kind: 'assign' }): QualType {
     const t = this.expr(e.target);
     this.rvalue(e.value);
-    this.checkModifiable(e.target, 'assign to');
-    if (e.op === '=') {
+    if (!this.poisoned(e.target)) this.checkModifiable(e.target, 'assign to');
+    if (this.poisoned(e.target, e.value)) {
+      // already reported
+    } else if (e.op === '=') {
       this.verdict(checkAssign(t, this.operand(e.value), 'assign'), e.loc);
     } else {
       const op = e.op.slice(0, -1) as '+';
@@ -1079,7 +1091,8 @@ class Checker {
       }
       case '*': {
         const t = this.rvalue(e.operand);
-        if (!isPointer(t.type)) { this.error('type-deref', `indirection requires pointer operand (${describeType(t)} invalid)`, e.loc); return this.set(e, qInt, { lvalue: true }); }
+        if (this.poisoned(e.operand)) return this.set(e, qErr, { lvalue: true });
+        if (!isPointer(t.type)) { this.error('type-deref', `indirection requires pointer operand (${describeType(t)} invalid)`, e.loc); return this.set(e, qErr, { lvalue: true }); }
         const to = t.type.to;
         if (isVoid(to.type)) this.warning('type-deref-void', `dereferencing a ${describeType(t)} pointer`, e.loc);
         else if (!isComplete(to.type) && !isFunction(to.type)) this.error('type-incomplete', `dereferencing a pointer to incomplete type ${describeType(to)}`, e.loc);
@@ -1096,7 +1109,7 @@ class Checker {
         this.rvalue(e.operand);
         const x = this.operand(e.operand);
         const res = unaryResult(e.op, x);
-        if (!this.verdict(res, e.loc)) return this.set(e, qInt);
+        if (!this.verdict(res, e.loc)) return this.set(e, qErr);
         let cv: bigint | undefined;
         if (x.value !== undefined && isInteger(res.type!.type)) {
           const t = e.op === '!' ? INT : res.type!.type as IntT;
@@ -1131,18 +1144,19 @@ class Checker {
 
   private noMemberMessage(rec: RecordT, name: string): string {
     const near = nearest(name, this.memberNames(rec));
-    return `no member named '${name}' in ${tagName(rec)}${near.length ? `; did you mean '${near[0]}'?` : ''}`;
+    return `no member named '${name}' in '${tagName(rec)}'${near.length ? `; did you mean '${near[0]}'?` : ''}`;
   }
 
   private member(e: Expr & { kind: 'member' }): QualType {
     const ot = e.arrow ? this.rvalue(e.object) : this.expr(e.object);
+    if (this.poisoned(e.object)) return this.set(e, qErr, { lvalue: true });
     let rt: CType;
     let quals: QualType;
     if (e.arrow) {
       if (!isPointer(ot.type)) {
         const hint = isRecord(ot.type) ? "; did you mean to use '.'?" : '';
         this.error('type-member-arrow', `member reference type ${describeType(ot)} is not a pointer${hint}`, e.loc);
-        return this.set(e, qInt, { lvalue: true });
+        return this.set(e, qErr, { lvalue: true });
       }
       quals = ot.type.to;
       rt = quals.type;
@@ -1157,17 +1171,17 @@ class Checker {
     }
     if (!isRecord(rt)) {
       this.error('type-member-base', `member reference base type ${describeType(quals)} is not a structure or union`, e.loc);
-      return this.set(e, qInt, { lvalue: true });
+      return this.set(e, qErr, { lvalue: true });
     }
     if (!rt.fields) {
-      this.error('type-incomplete', `incomplete definition of type ${tagName(rt)}`, e.loc,
+      this.error('type-incomplete', `incomplete definition of type '${tagName(rt)}'`, e.loc,
         { message: rt.name ? `struct ${rt.name} is not declared in this program nor in the kernel's BTF` : 'forward declaration without a definition' });
-      return this.set(e, qInt, { lvalue: true });
+      return this.set(e, qErr, { lvalue: true });
     }
     const f = findField(rt, e.name);
     if (!f) {
       this.error('sema-no-member', this.noMemberMessage(rt, e.name), e.nameLoc);
-      return this.set(e, qInt, { lvalue: true });
+      return this.set(e, qErr, { lvalue: true });
     }
     e.field = f.field;
     e.offset = f.offset;
@@ -1211,7 +1225,7 @@ class Checker {
       if (!this.scope.lookup(callee.name) && !BUILTINS[callee.name] && !this.opts.implicitFunctions?.(callee.name) && !this.opts.btf?.enumerator(callee.name)) {
         this.undeclared(callee.name, callee.loc, true);
         for (const a of e.args) this.rvalue(a);
-        return this.set(e, qInt);
+        return this.set(e, qErr);
       }
     }
     const ct = this.rvalue(callee);
@@ -1220,8 +1234,8 @@ class Checker {
     else if (isPointer(ct.type) && isFunction(ct.type.to.type)) f = ct.type.to.type;
     if (!f) {
       for (const a of e.args) this.rvalue(a);
-      this.error('type-not-callable', `called object type ${describeType(ct)} is not a function or function pointer`, e.loc);
-      return this.set(e, qInt);
+      if (ct !== qErr && callee.ty !== qErr) this.error('type-not-callable', `called object type ${describeType(ct)} is not a function or function pointer`, e.loc);
+      return this.set(e, qErr);
     }
     const name = callee.kind === 'ident' ? ` '${callee.name}'` : '';
     const n = f.params.length;
@@ -1235,7 +1249,7 @@ class Checker {
     e.args.forEach((a, i) => {
       this.rvalue(a);
       const p = f!.params[i];
-      if (p && !f!.noProto) this.verdict(checkAssign(p.type, this.operand(a), 'pass'), a.loc);
+      if (p && !f!.noProto && !this.poisoned(a)) this.verdict(checkAssign(p.type, this.operand(a), 'pass'), a.loc);
       else if (isRecord(decay(a.ty!).type)) { /* by-value struct through varargs: the dialect decides */ }
     });
     if (!isVoid(f.ret.type) && !isCompleteObject(f.ret.type)) this.error('type-incomplete', `calling a function with incomplete return type ${describeType(f.ret)}`, e.loc);

@@ -83,7 +83,9 @@ class Parser {
   private expect(text: string, context?: string): Token {
     if (this.is(text)) return this.next();
     const t = this.peek();
-    this.fail(`expected '${text}'${context ? ` ${context}` : ''}, found ${this.describe(t)}`, t.kind === T.EOF ? this.prevEnd() : t.loc);
+    // A missing ';' belongs right after the previous token (usually on the line before), as clang reports it.
+    const at = t.kind === T.EOF || text === ';' ? this.prevEnd() : t.loc;
+    this.fail(`expected '${text}'${context ? ` ${context}` : ''}${text === ';' ? '' : `, found ${this.describe(t)}`}`, at);
   }
 
   /** Location just past the previous token (where a missing ';' belongs). */
