@@ -124,6 +124,10 @@ class Checker {
   }
 
   private verdict(v: Verdict, loc: Loc): boolean {
+    // Conversions spelled inside a built-in header's macro (libbpf's BPF_PROG passes ctx[i] as
+    // `void *` to typed parameters, under `#pragma GCC diagnostic ignored "-Wint-conversion"`)
+    // are the header's business, as clang treats system headers.
+    if (v.flag && v.severity !== 'ok' && loc.file.name.startsWith('<')) return true;
     if (v.severity === 'error') { this.error(v.code ?? 'type-error', v.message ?? 'invalid operands', loc); return false; }
     if (v.severity === 'warning') this.warning(v.code ?? 'type-warning', v.message ?? 'suspicious conversion', loc);
     return true;
@@ -164,15 +168,19 @@ class Checker {
 
   resolveType(te: TypeExpr): QualType {
     const q = te.quals;
-    const tags = q.tags ? [...q.tags] : [];
-    for (const a of q.attrs ?? []) {
-      if (a.name === 'btf_type_tag' && a.args[0]?.kind === 'string') tags.push(Buffer.from(a.args[0].bytes).toString());
-    }
-    const extra = { const: q.const || undefined, volatile: q.volatile || undefined, restrict: q.restrict || undefined, ...(tags.length ? { tags } : {}) };
     const base = this.resolveBase(te);
-    const out: QualType = { ...base, ...extra, const: base.const || extra.const, volatile: base.volatile || extra.volatile, restrict: base.restrict || extra.restrict };
-    if (base.tags || extra.tags) out.tags = [...(base.tags ?? []), ...(extra.tags ?? [])];
-    for (const k of ['const', 'volatile', 'restrict'] as const) if (!out[k]) delete out[k];
+    // The common case: nothing written on top of the base type.
+    if (!q.const && !q.volatile && !q.restrict && !q.tags && !q.attrs) return base;
+    let tags: string[] | undefined = q.tags ? [...q.tags] : undefined;
+    for (const a of q.attrs ?? []) {
+      if (a.name === 'btf_type_tag' && a.args[0]?.kind === 'string') (tags ??= []).push(Buffer.from(a.args[0].bytes).toString());
+    }
+    const out: QualType = { type: base.type };
+    if (base.typedefName) out.typedefName = base.typedefName;
+    if (base.const || q.const) out.const = true;
+    if (base.volatile || q.volatile) out.volatile = true;
+    if (base.restrict || q.restrict) out.restrict = true;
+    if (base.tags || tags) out.tags = [...(base.tags ?? []), ...(tags ?? [])];
     return out;
   }
 

@@ -1,0 +1,78 @@
+// The front half of the compiler, stage by stage: preprocess -> parse -> check.
+// Kernel types come from BTF when one is given (the compiler itself never touches the kernel).
+import { SourceSet, type SourceFile } from './source.js';
+import { Diagnostics, CompileError, type Diagnostic } from './diagnostics.js';
+import { preprocess, type PreprocessOptions } from './preprocess/index.js';
+import { builtinHeader } from './preprocess/headers.js';
+import { KERNEL_MACROS } from './preprocess/kernel_macros.js';
+import { parse } from './parse/parser.js';
+import type { TranslationUnit } from './parse/ast.js';
+import { check, type CheckedUnit, type CheckOptions } from './check/checker.js';
+import { KERNEL_TYPEDEFS } from './check/types.js';
+import { BtfTypeImporter } from './check/btf_import.js';
+import type { Btf } from '../btf/reader.js';
+import { Kind } from '../btf/types.js';
+
+export interface FrontendOptions {
+  /** File name for messages (default "<source>"). */
+  filename?: string;
+  /** -D NAME=VALUE */
+  defines?: Record<string, string>;
+  /** -I directories for #include "..." */
+  includeDirs?: string[];
+  /** Kernel BTF for types and constants the source does not declare. */
+  btf?: Btf;
+  /** CONFIG_* values (default: none; the BPF class passes the running kernel's). */
+  kernelConfig?: Map<string, string>;
+  linuxVersionCode?: number;
+  readFile?: PreprocessOptions['readFile'];
+  implicitFunctions?: CheckOptions['implicitFunctions'];
+  /** Stop after this stage (tests and benchmarks). */
+  until?: 'preprocess' | 'parse' | 'check';
+}
+
+export interface FrontendResult {
+  sources: SourceSet;
+  main: SourceFile;
+  diagnostics: Diagnostic[];
+  tu?: TranslationUnit;
+  unit?: CheckedUnit;
+  ok: boolean;
+}
+
+const importers = new WeakMap<Btf, BtfTypeImporter>();
+
+/** Preprocess, parse and check C source. Never throws for bad input: problems come back as diagnostics. */
+export function frontend(text: string, opts: FrontendOptions = {}): FrontendResult {
+  const sources = new SourceSet();
+  const main = sources.add(opts.filename ?? '<source>', text);
+  const diags = new Diagnostics();
+  let importer: BtfTypeImporter | undefined;
+  if (opts.btf) {
+    importer = importers.get(opts.btf);
+    if (!importer) importers.set(opts.btf, (importer = new BtfTypeImporter(opts.btf)));
+  }
+  const result: FrontendResult = { sources, main, diagnostics: diags.list, ok: false };
+  const tokens = preprocess(sources, main, diags, {
+    defines: opts.defines, includeDirs: opts.includeDirs, builtinHeader, readFile: opts.readFile,
+    kernelConfig: opts.kernelConfig, linuxVersionCode: opts.linuxVersionCode,
+  });
+  if (opts.until === 'preprocess') return { ...result, ok: !diags.hasErrors };
+  const btf = opts.btf;
+  const tu = parse(tokens, diags, {
+    typedefs: KERNEL_TYPEDEFS.keys(),
+    isExternalTypedef: btf ? (name) => btf.find(name, Kind.TYPEDEF) !== undefined : undefined,
+  });
+  result.tu = tu;
+  if (opts.until === 'parse') return { ...result, ok: !diags.hasErrors };
+  result.unit = check(tu, diags, { btf: importer, kernelMacros: KERNEL_MACROS, implicitFunctions: opts.implicitFunctions });
+  result.ok = !diags.hasErrors;
+  return result;
+}
+
+/** The front end as the library uses it: throws CompileError with every diagnostic when there are errors. */
+export function checkSource(text: string, opts: FrontendOptions = {}): CheckedUnit {
+  const r = frontend(text, opts);
+  if (!r.ok) throw new CompileError(r.diagnostics);
+  return r.unit!;
+}
