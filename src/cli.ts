@@ -5,12 +5,20 @@ import { readFileSync } from 'node:fs';
 import { features, ProgType, MapType, kernelVersion, NotSupportedError } from './sys/index.js';
 import { HELPERS } from './isa/helpers.js';
 import { btfCommand, BTF_USAGE } from './btf/cli.js';
+import { frontend } from './compiler/frontend.js';
+import { formatDiagnostic } from './compiler/diagnostics.js';
+import { readKernelConfig } from './compiler/preprocess/kconfig.js';
+import { Btf } from './btf/reader.js';
+import { existsSync } from 'node:fs';
 
 const USAGE = `usage: tsbcc <command> [options]
 
 commands:
   features [--json]           what this kernel supports: program types, map types, links, helpers
 ${BTF_USAGE}
+  check FILE [-D NAME[=V]] [-I DIR] [--no-btf]
+                              check a BPF C program (preprocess, parse, type-check against this
+                              kernel's BTF) and print its diagnostics
   version                     print the tsbcc version
 
 examples:
@@ -19,6 +27,7 @@ examples:
   tsbcc btf struct task_struct --offsets
   tsbcc btf func vfs_read
   tsbcc btf tracepoint sched_switch
+  tsbcc check tools/execsnoop.bpf.c
 `;
 
 function version(): string {
@@ -65,6 +74,26 @@ function featuresCommand(json: boolean): void {
   console.log(`\nhelpers callable from kprobe/tracing programs: ${usable} of ${Object.keys(HELPERS).length}`);
 }
 
+function checkCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
+    define: { type: 'string', short: 'D', multiple: true }, include: { type: 'string', short: 'I', multiple: true },
+    'no-btf': { type: 'boolean' } } });
+  if (positionals.length !== 1) { process.stderr.write('usage: tsbcc check FILE [-D NAME[=V]] [-I DIR] [--no-btf]\n'); return 2; }
+  const file = positionals[0]!;
+  if (!existsSync(file)) { process.stderr.write(`tsbcc check: ${file}: no such file\n`); return 1; }
+  const defines = Object.fromEntries((values.define ?? []).map((d) => { const i = d.indexOf('='); return i < 0 ? [d, '1'] : [d.slice(0, i), d.slice(i + 1)]; }));
+  const btf = values['no-btf'] ? undefined : Btf.vmlinux();
+  const t = performance.now();
+  const r = frontend(readFileSync(file, 'utf8'), { filename: file, defines, includeDirs: values.include, btf, kernelConfig: readKernelConfig() });
+  const ms = performance.now() - t;
+  const color = process.stderr.isTTY;
+  for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d, { color }) + '\n');
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = r.diagnostics.filter((d) => d.severity === 'warning').length;
+  process.stderr.write(`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (${ms.toFixed(1)} ms)\n`);
+  return errors ? 1 : 0;
+}
+
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
@@ -76,6 +105,8 @@ function main(argv: string[]): number {
       }
       case 'btf':
         return btfCommand(rest);
+      case 'check':
+        return checkCommand(rest);
       case 'version': case '--version': case '-V':
         console.log(version());
         return 0;
