@@ -65,6 +65,8 @@ for (const root of roots) {
       const [, name, rest] = m;
       // Include guards: an empty object-like macro named like the file (..._H, ..._H_, ..._H__).
       if (/_H_*$/.test(name) && rest.trim() === '') continue;
+      // `#define IPPROTO_TCP IPPROTO_TCP`: an enum constant made visible to #ifdef, not a macro.
+      if (rest.trim() === name) continue;
       names.add(name);
     }
   }

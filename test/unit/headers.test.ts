@@ -92,7 +92,12 @@ function preprocessAll(extra: string, btf?: Btf): { toks: Token[]; diags: Diagno
   const toks = pp.preprocess(sources, main, diags, {
     builtinHeader: builtinHeaders(btf), kernelConfig: new Map([['CONFIG_HZ', '250']]), linuxVersionCode: 0x61200,
   });
-  return { toks, diags, out: toks.filter((t) => t.loc.file === main).map((t) => t.text).join(' ') };
+  const fromMain = (t: Token): boolean => {
+    let l = t.loc;
+    while (l.expansion) l = l.expansion;
+    return l.file === main && t.kind !== T.EOF;
+  };
+  return { toks, diags, out: toks.filter(fromMain).map((t) => t.text).join(' ') };
 }
 
 /** The tokens of `expected`, spelled and joined as preprocessAll joins its output. */

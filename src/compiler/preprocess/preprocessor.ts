@@ -617,7 +617,8 @@ class Preprocessor {
   }
 
   private define(m: Macro): void {
-    const old = this.lookup(m.name);
+    let old = this.macros.get(m.name);
+    if (old === undefined) old = this.lazyMacro(m.name);
     if (old !== null) {
       if (old.kind === MK.Builtin) {
         this.diags.warning('pp-macro-redefined', `redefining builtin macro '${m.name}'`, m.loc);
