@@ -525,6 +525,23 @@ test('#include_next continues the search after the current file\'s directory', (
   assert.equal(r.out, 'a_x b_x c_x last');
 });
 
+test('built-in headers: definitions cached across compilations, located in the header', () => {
+  const hdr = '#ifndef T_H\n#define T_H\n#define TWICE(x) \\\n  ((x) * 2)\n#ifdef WANT\n#define EXTRA 1\n#endif\n#endif\n';
+  const builtinHeader = (n: string) => (n === 't.h' ? hdr : undefined);
+  for (let i = 0; i < 3; i++) {
+    const r = run('#include <t.h>\nTWICE(y) EXTRA\n#define TWICE(x) x\n', { builtinHeader, defines: i === 1 ? { WANT: '1' } : {} });
+    assert.equal(r.out, i === 1 ? '( ( y ) * 2 ) 1' : '( ( y ) * 2 ) EXTRA');
+    const star = r.toks.find((t) => t.text === '*')!;
+    assert.equal(pos(star.loc), '<t.h>:4:8');
+    assert.equal(star.loc.macro, 'TWICE');
+    assert.equal(pos(star.loc.expansion!), 'main.c:2:1');
+    assert.match(formatDiagnostic(r.diags.error('test', 'here', star.loc)), /<t\.h>:4:8: error: here\n {2} {2}\(\(x\) \* 2\)\n {2} {7}\^/);
+    // The redefinition warning points back into the header.
+    assert.deepEqual(codes(r).filter((c) => c !== 'error:test'), ['warning:pp-macro-redefined']);
+    assert.equal(pos(r.list[0]!.notes[0]!.loc!), '<t.h>:3:9');
+  }
+});
+
 // ---- __LINE__, __FILE__, #line ----
 
 test('__LINE__ and __FILE__ across #include, #line and multi-line invocations', () => {

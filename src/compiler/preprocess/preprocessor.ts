@@ -623,7 +623,7 @@ class Preprocessor {
       if (old.kind === MK.Builtin) {
         this.diags.warning('pp-macro-redefined', `redefining builtin macro '${m.name}'`, m.loc);
       } else if (!sameDefinition(old, m)) {
-        const notes = old.loc && old.loc.file.id >= 0 ? [{ loc: old.loc, message: 'previous definition is here' }] : [];
+        const notes = old.loc ? [{ loc: old.loc, message: 'previous definition is here' }] : [];
         this.diags.warning('pp-macro-redefined', `'${m.name}' macro redefined`, m.loc, ...notes);
       }
     }
@@ -711,7 +711,7 @@ class Preprocessor {
       this.diags.error('pp-macro-args', args.length < np
         ? `macro '${m.name}' requires ${np} argument${np === 1 ? '' : 's'}, but only ${args.length} given`
         : `macro '${m.name}' passed ${args.length} arguments, but takes just ${np}`, t.loc,
-      ...(m.loc && m.loc.file.id >= 0 ? [{ loc: m.loc, message: 'macro defined here' }] : []));
+      ...(m.loc ? [{ loc: m.loc, message: 'macro defined here' }] : []));
       return true;
     }
     const hs: HideSet = { name: m.name, next: hsIntersect(t.hide, rparen.hide) };
@@ -1376,5 +1376,13 @@ class Preprocessor {
  * Problems are reported to `diags`; this never throws for bad input.
  */
 export function preprocess(sources: SourceSet, main: SourceFile, diags: Diagnostics, opts: PreprocessOptions = {}): Token[] {
-  return new Preprocessor(sources, main, diags, opts).run();
+  let pp: Preprocessor;
+  try {
+    pp = new Preprocessor(sources, main, diags, opts);
+  } catch (e) {
+    if (!(e instanceof TooManyErrors)) throw e;
+    const end = main.text.length;
+    return [new PPToken(T.EOF, '', { file: main, offset: end, length: 0, expansion: undefined, macro: undefined }, false, true, null)];
+  }
+  return pp.run();
 }
