@@ -525,7 +525,7 @@ class Preprocessor {
       let t = ctx.ahead;
       if (t !== null) ctx.ahead = null; else t = ctx.lexer.next();
       if (t.bol && t.kind === T.Punct && t.text === '#') {
-        const r = this.directive(ctx, t);
+        const r = this.directive(ctx);
         if (r !== null) return r;
         continue;
       }
@@ -993,20 +993,20 @@ class Preprocessor {
     }
   }
 
-  /** Handle the directive starting with `hash`; returns a Pragma token to emit, if any. */
-  private directive(ctx: FileCtx, hash: PPToken): PPToken | null {
+  /** Handle the directive whose `#` was just read; returns a Pragma token to emit, if any. */
+  private directive(ctx: FileCtx): PPToken | null {
     let name = this.lineTok(ctx);
     if (name === null) return null; // the null directive
     if (ctx.guardState === 0) { if (name.text !== 'ifndef' || ctx.conds.length) ctx.guardState = -1; }
     else if (ctx.guardState === 2) ctx.guardState = -1;
-    while (name !== null) name = this.dispatch(ctx, name, hash);
+    while (name !== null) name = this.dispatch(ctx, name);
     const p = this.pragmaOut;
     this.pragmaOut = null;
     return p;
   }
 
   /** Run one directive; returns the name of the next one when a skipped group ended at one. */
-  private dispatch(ctx: FileCtx, name: PPToken, hash: PPToken): PPToken | null {
+  private dispatch(ctx: FileCtx, name: PPToken): PPToken | null {
     if (name.kind === T.Number) { this.lineDirective(ctx, name, true); return null; }
     if (name.kind !== T.Ident) {
       this.diags.error('pp-unknown-directive', `invalid preprocessing directive`, name.loc);
