@@ -3,7 +3,7 @@
 import { SourceSet, type SourceFile } from './source.js';
 import { Diagnostics, CompileError, type Diagnostic } from './diagnostics.js';
 import { preprocess, type PreprocessOptions } from './preprocess/index.js';
-import { builtinHeader } from './preprocess/headers.js';
+import { builtinHeaders } from './preprocess/headers.js';
 import { KERNEL_MACROS } from './preprocess/kernel_macros.js';
 import { parse } from './parse/parser.js';
 import type { TranslationUnit } from './parse/ast.js';
@@ -54,7 +54,7 @@ export function frontend(text: string, opts: FrontendOptions = {}): FrontendResu
   }
   const result: FrontendResult = { sources, main, diagnostics: diags.list, ok: false };
   const tokens = preprocess(sources, main, diags, {
-    defines: opts.defines, includeDirs: opts.includeDirs, builtinHeader, readFile: opts.readFile,
+    defines: opts.defines, includeDirs: opts.includeDirs, builtinHeader: builtinHeaders(opts.btf), readFile: opts.readFile,
     kernelConfig: opts.kernelConfig, linuxVersionCode: opts.linuxVersionCode,
   });
   if (opts.until === 'preprocess') return { ...result, ok: !diags.hasErrors };

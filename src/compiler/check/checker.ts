@@ -76,10 +76,6 @@ const BUILTINS: Record<string, FuncT> = (() => {
     __builtin_abort: f(qVoid, []),
     __builtin_frame_address: f(qVoidPtr, [qual(UINT)]),
     __builtin_return_address: f(qVoidPtr, [qual(UINT)]),
-    __builtin_preserve_field_info: f(qual(UINT), [qInt, qual(ULLONG)], true),
-    __builtin_btf_type_id: f(qual(UINT), [qInt, qual(ULLONG)], true),
-    __builtin_preserve_type_info: f(qual(UINT), [qInt, qual(ULLONG)], true),
-    __builtin_preserve_enum_value: f(qual(LLONG), [qInt, qual(ULLONG)], true),
     __builtin_bpf_load_byte: f(qual(ULLONG), [qVoidPtr, qual(ULLONG)]),
     __builtin_bpf_load_half: f(qual(ULLONG), [qVoidPtr, qual(ULLONG)]),
     __builtin_bpf_load_word: f(qual(ULLONG), [qVoidPtr, qual(ULLONG)]),
@@ -1312,6 +1308,59 @@ class Checker {
         this.rvalue(args[0]!);
         return this.set(e, qInt);
       case '__builtin_offsetof': return undefined;
+      case '__builtin_bswap16': case '__builtin_bswap32': case '__builtin_bswap64': {
+        // Folded when constant, so `case bpf_htons(ETH_P_IP):` is a constant expression.
+        const bits = Number(name.slice(-2));
+        const it = bits === 16 ? intByName('unsigned short')! : bits === 32 ? UINT : ULLONG;
+        if (!need(1)) return this.set(e, qual(it));
+        this.rvalue(args[0]!);
+        if (!this.poisoned(args[0])) this.verdict(checkAssign(qual(it), this.operand(args[0]!), 'pass'), args[0]!.loc);
+        const v = args[0]!.cv;
+        if (v === undefined) return this.set(e, qual(it));
+        let x = BigInt.asUintN(bits, v), r = 0n;
+        for (let i = 0; i < bits / 8; i++) { r = (r << 8n) | (x & 0xffn); x >>= 8n; }
+        return this.set(e, qual(it), { cv: r });
+      }
+      case '__builtin_preserve_field_info': {
+        // CO-RE relocations: tsbcc compiles against the running kernel's BTF, so most answers are
+        // known now: 0 byte offset, 1 byte size, 2 exists, 3 signed.
+        if (!need(2)) return this.set(e, qual(UINT));
+        const f = args[0]!;
+        this.expr(f);
+        const kind = this.constInt(args[1]!, 'the field-info kind');
+        if (f.kind !== 'member' && !this.poisoned(f)) this.error('sema-core-field', '__builtin_preserve_field_info needs a member access (s->field or s.field)', f.loc);
+        let cv: bigint | undefined;
+        const t = f.ty;
+        if (kind === 2n) cv = 1n;
+        else if (kind === 1n && t && isCompleteObject(t.type)) cv = BigInt(sizeOf(t.type));
+        else if (kind === 0n && f.kind === 'member' && f.offset !== undefined) cv = BigInt(f.offset);
+        else if (kind === 3n && t) cv = isInteger(t.type) && intOf(t.type as IntT).signed ? 1n : 0n;
+        return this.set(e, qual(UINT), cv !== undefined ? { cv } : {});
+      }
+      case '__builtin_preserve_type_info': case '__builtin_btf_type_id': {
+        if (!need(2)) return this.set(e, qual(UINT));
+        const t = this.typeOfUnevaluated(args[0]!);
+        const kind = this.constInt(args[1]!, 'the type-info kind');
+        let cv: bigint | undefined;
+        if (name === '__builtin_preserve_type_info') {
+          if (kind === 0n) cv = 1n; // exists
+          else if (kind === 1n && isCompleteObject(t.type)) cv = BigInt(sizeOf(t.type));
+          else if (kind === 2n) cv = 1n; // matches
+        }
+        return this.set(e, qual(name === '__builtin_btf_type_id' ? ULLONG : UINT), cv !== undefined ? { cv } : {});
+      }
+      case '__builtin_preserve_enum_value': {
+        if (!need(2)) return this.set(e, qual(LLONG));
+        this.typeOfUnevaluated(args[0]!);
+        const kind = this.constInt(args[1]!, 'the enum-value kind');
+        // *(typeof(enum x) *)ENUMERATOR: the enumerator is the cast's operand.
+        let v: bigint | undefined;
+        let a: Expr = args[0]!;
+        if (a.kind === 'unary' && a.op === '*') a = a.operand;
+        if (a.kind === 'cast') v = a.operand.cv;
+        const cv = kind === 0n ? 1n : kind === 1n ? v : undefined;
+        return this.set(e, qual(LLONG), cv !== undefined ? { cv } : {});
+      }
     }
     if (ATOMIC_FETCH.test(name)) {
       const types = args.map((a) => this.rvalue(a));

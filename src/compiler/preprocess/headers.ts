@@ -18,7 +18,7 @@ import { BLK_H } from './headers/block.js';
 import { COMPILER_H } from './headers/compiler.js';
 import { blkFactsH, gfpFactsH, kernelFactsH } from './headers/facts.js';
 import { FS_H } from './headers/fs.js';
-import { BYTEORDER_H, ERRNO_H, KERNEL_H, TYPES_H, UAPI_H } from './headers/kernel.js';
+import { BITS_H, BYTEORDER_H, ERRNO_H, KERNEL_H, STDDEF_FRAG_H, TYPES_H, UAPI_H } from './headers/kernel.js';
 import { BPF_ARGS_H, BPF_CORE_READ_H, BPF_ENDIAN_H, BPF_HELPERS_H, BPF_TRACING_H, BPF_UAPI_H } from './headers/libbpf.js';
 import { HELPER_DEFS } from './helper_defs.js';
 import { LIMITS_H, STDBOOL_H, STDDEF_H, STDINT_H, STRING_H } from './headers/libc.js';
@@ -41,6 +41,8 @@ export const BCC_PRELUDE = 'bcc/helpers.h';
 const STATIC_FRAGMENTS: Readonly<Record<string, string>> = {
   'tsbcc/compiler.h': COMPILER_H,
   'tsbcc/types.h': TYPES_H,
+  'tsbcc/stddef.h': STDDEF_FRAG_H,
+  'tsbcc/bits.h': BITS_H,
   'tsbcc/limits.h': LIMITS_H,
   'tsbcc/errno.h': ERRNO_H,
   'tsbcc/byteorder.h': BYTEORDER_H,

@@ -2,6 +2,7 @@
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 
 #define TASK_COMM_SIZE 16
 #define ARGSIZE 128
@@ -101,3 +102,16 @@ cleanup:
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* CO-RE queries and byte-swapped constants fold at compile time against the running kernel's BTF. */
+_Static_assert(bpf_htons(0x0800) == 8, "bpf_htons of a constant is a constant");
+static __always_inline int core_checks(struct task_struct *t, int proto)
+{
+  switch (proto) {
+  case bpf_htons(0x0800): return 4;
+  case bpf_htons(0x86DD): return 6;
+  }
+  if (bpf_core_field_exists(t->pid) && bpf_core_type_exists(struct task_struct))
+    return bpf_core_field_size(t->comm) + bpf_core_type_size(struct pt_regs);
+  return 0;
+}

@@ -3,9 +3,12 @@
 // header structs for BCC's cursor-based packet parsing: not kernel types, so defined here).
 import { guarded, includes } from './util.js';
 
-/** bcc/helpers.h */
-export const BCC_HELPERS_H = guarded('__TSBCC_BCC_HELPERS_H',
-  includes('tsbcc/kernel.h', 'tsbcc/ptrace.h', 'tsbcc/bpf_endian.h') + String.raw`
+/** bcc/helpers.h: what BCC's helpers.h gives a program, directly or through its includes
+ *  (uapi/linux/bpf.h, uapi/linux/if_packet.h, linux/version.h, linux/log2.h, asm/page.h); not the
+ *  rest of the kernel's macros (min, max, swap, current, ...), which a program that includes no
+ *  kernel header may well define for itself. */
+export const BCC_HELPERS_H = guarded('__TSBCC_BCC_HELPERS_H', includes(
+  'tsbcc/uapi.h', 'tsbcc/bits.h', 'tsbcc/bpf_uapi.h', 'tsbcc/netdev.h', 'tsbcc/ptrace.h', 'tsbcc/bpf_endian.h') + String.raw`
 #ifndef BPF_MAX_STACK_DEPTH
 #define BPF_MAX_STACK_DEPTH 127
 #endif

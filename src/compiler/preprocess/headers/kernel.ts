@@ -213,36 +213,21 @@ export const BYTEORDER_H = guarded('__TSBCC_BYTEORDER_H', String.raw`
 #endif
 `);
 
-/** tsbcc/uapi.h: what every header, uapi ones included, brings along. */
-export const UAPI_H = guarded('__TSBCC_UAPI_H',
-  includes('tsbcc/compiler.h', 'tsbcc/types.h', 'tsbcc/limits.h', 'tsbcc/kernel_facts.h', 'tsbcc/errno.h', 'tsbcc/byteorder.h'));
-
-/** tsbcc/kernel.h: what linux/kernel.h, linux/minmax.h, linux/math.h, linux/bits.h, linux/limits.h,
- *  linux/stddef.h, linux/time64.h and asm/page.h give every kernel source file. */
-export const KERNEL_H = guarded('__TSBCC_KERNEL_H',
-  includes('tsbcc/uapi.h') + String.raw`
-#ifndef NULL
+/** tsbcc/stddef.h: NULL, offsetof and KERNEL_VERSION (the preprocessor may predefine the last). */
+export const STDDEF_FRAG_H = guarded('__TSBCC_STDDEF_FRAG_H', '\n' + String.raw`#ifndef NULL
 #define NULL ((void *)0)
 #endif
 #ifndef offsetof
 #define offsetof(TYPE, MEMBER) __builtin_offsetof(TYPE, MEMBER)
 #endif
-#define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
-#define FIELD_SIZEOF(t, f) sizeof_field(t, f)
-#define typeof_member(T, m) __typeof__(((T *)0)->m)
-#ifndef container_of
-#define container_of(ptr, type, member) ({				\
-	void *__mptr = (void *)(ptr);					\
-	((type *)((char *)__mptr - offsetof(type, member))); })
-#endif
-#define container_of_const(ptr, type, member) container_of(ptr, type, member)
-
 #ifndef KERNEL_VERSION
 #define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
 #endif
+`);
 
-/* x86_64 */
-#define BITS_PER_LONG 64
+/** tsbcc/bits.h: word and page sizes, bit masks and fixed-width limits of x86_64 (linux/bits.h,
+ *  asm/page_types.h, linux/limits.h). */
+export const BITS_H = guarded('__TSBCC_BITS_H', '\n' + String.raw`#define BITS_PER_LONG 64
 #define BITS_PER_LONG_LONG 64
 #define BITS_PER_BYTE 8
 #define BIT(nr) (1UL << (nr))
@@ -258,7 +243,6 @@ export const KERNEL_H = guarded('__TSBCC_KERNEL_H',
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
-#define PAGE_ALIGN(addr) ALIGN(addr, PAGE_SIZE)
 #define __PAGE_OFFSET_BASE_L5 0xff11000000000000UL
 #define __PAGE_OFFSET_BASE_L4 0xffff888000000000UL
 #define THREAD_SIZE_ORDER 2
@@ -280,6 +264,28 @@ export const KERNEL_H = guarded('__TSBCC_KERNEL_H',
 #ifndef SIZE_MAX
 #define SIZE_MAX (~(size_t)0)
 #endif
+`);
+
+/** tsbcc/uapi.h: what every header, uapi ones included, brings along. */
+export const UAPI_H = guarded('__TSBCC_UAPI_H', includes(
+  'tsbcc/compiler.h', 'tsbcc/types.h', 'tsbcc/stddef.h', 'tsbcc/limits.h', 'tsbcc/kernel_facts.h', 'tsbcc/errno.h',
+  'tsbcc/byteorder.h'));
+
+/** tsbcc/kernel.h: what linux/kernel.h, linux/minmax.h, linux/math.h, linux/bits.h, linux/limits.h,
+ *  linux/stddef.h, linux/time64.h and asm/page.h give every kernel source file. */
+export const KERNEL_H = guarded('__TSBCC_KERNEL_H',
+  includes('tsbcc/uapi.h', 'tsbcc/bits.h') + String.raw`
+#define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
+#define FIELD_SIZEOF(t, f) sizeof_field(t, f)
+#define typeof_member(T, m) __typeof__(((T *)0)->m)
+#ifndef container_of
+#define container_of(ptr, type, member) ({				\
+	void *__mptr = (void *)(ptr);					\
+	((type *)((char *)__mptr - offsetof(type, member))); })
+#endif
+#define container_of_const(ptr, type, member) container_of(ptr, type, member)
+
+
 #define READ 0
 #define WRITE 1
 
@@ -304,6 +310,7 @@ export const KERNEL_H = guarded('__TSBCC_KERNEL_H',
 #define round_down(x, y) ((x) & ~((__typeof__(x))((y) - 1)))
 #define ALIGN(x, a) (((x) + ((__typeof__(x))(a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ALIGN((x) - ((a) - 1), (a))
+#define PAGE_ALIGN(addr) ALIGN(addr, PAGE_SIZE)
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define is_power_of_2(n) ((n) != 0 && (((n) & ((n) - 1)) == 0))
 #define upper_32_bits(n) ((u32)(((n) >> 16) >> 16))
