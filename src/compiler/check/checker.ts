@@ -502,13 +502,14 @@ class Checker {
     this.fn = ctx;
     this.scope = new Scope(this.scope);
     const fte = d.type.kind === 'func' ? d.type : undefined;
+    sym.params = [];
     f.params.forEach((p, i) => {
       if (!p.name) {
         if (!f.noProto) this.error('sema-param-name', `parameter ${i + 1} of '${d.name}' needs a name in a function definition`, fte?.params[i]?.loc ?? d.nameLoc);
         return;
       }
       if (!isCompleteObject(p.type.type)) this.error('type-incomplete-param', `parameter '${p.name}' has incomplete type ${describeType(p.type)}`, fte?.params[i]?.loc ?? d.nameLoc);
-      this.define({ kind: 'param', name: p.name, type: p.type, loc: fte?.params[i]?.loc ?? d.nameLoc, global: false });
+      sym.params!.push(this.define({ kind: 'param', name: p.name, type: p.type, loc: fte?.params[i]?.loc ?? d.nameLoc, global: false }));
     });
     this.scope.names.set('__func__', { kind: 'var', name: '__func__', type: qual({ kind: 'array', of: { type: CHAR, const: true }, length: d.name.length + 1 }), loc: d.nameLoc, global: true, defined: true });
     try {
@@ -1189,7 +1190,7 @@ class Checker {
     }
     e.field = f.field;
     e.offset = f.offset;
-    if (f.field.bitWidth !== undefined) e.bitWidth = f.field.bitWidth;
+    if (f.field.bitWidth !== undefined) { e.bitWidth = f.field.bitWidth; e.bitOffset = f.bitOffset ?? f.field.bitOffset; }
     const t: QualType = { ...f.field.type };
     if (quals.const) t.const = true;
     if (quals.volatile) t.volatile = true;

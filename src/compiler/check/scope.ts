@@ -22,6 +22,8 @@ export interface Sym {
   inline?: boolean;
   /** Attributes that matter later: section("..."), always_inline, noinline, aligned... */
   attrs?: Map<string, unknown[]>;
+  /** Functions with bodies: the parameters' symbols, in order. */
+  params?: Sym[];
   /** Set when its address is taken or it is otherwise used (for the code generator). */
   used?: boolean;
 }

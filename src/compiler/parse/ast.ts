@@ -45,8 +45,9 @@ interface E {
   sym?: Sym;
   field?: Field;
   offset?: number;
-  /** Bitfield member: its width (the offset is in `field.bitOffset`). */
+  /** Bitfield member: its width, and its bit offset from the start of the object it is read from. */
   bitWidth?: number;
+  bitOffset?: number;
 }
 
 export type Expr =

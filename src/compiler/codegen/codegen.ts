@@ -1,0 +1,375 @@
+// IR -> BPF instructions: liveness, linear-scan register allocation, instruction selection.
+//
+// Registers: r1-r5 carry helper arguments and die at calls; r6-r9 survive calls; r10 is the frame
+// pointer. r0 and r5 are kept as scratch for spilled operands and compare results, so values are
+// allocated to r1-r4 (when they do not live across a call) and r6-r9; the rest spill to the stack.
+import { Assembler, R0, R5, R10, type Reg, type AluOp, type JmpOp } from '../../isa/asm.js';
+import type { Insn } from '../../isa/insn.js';
+import { IrFunction, successors, uses, def, isConst, type Block, type Val, type VReg, type Addr, type Cond, type Size, type Inst, type Term } from './../ir/ir.js';
+
+export class CodegenError extends Error {
+  override readonly name = 'CodegenError';
+}
+
+type Loc = { reg: Reg } | { slot: number };
+
+const CALLER_SAVED: Reg[] = [1, 2, 3, 4];
+const CALLEE_SAVED: Reg[] = [6, 7, 8, 9];
+const SCRATCH_A: Reg = R0;
+const SCRATCH_B: Reg = R5;
+export const STACK_LIMIT = 512;
+
+export interface CodegenResult {
+  insns: Insn[];
+  /** Bytes of stack used (locals + spills). */
+  stack: number;
+  spills: number;
+}
+
+interface Interval { v: VReg; start: number; end: number; crossesCall: boolean }
+
+/** Allocate registers and select instructions for one function. */
+export function codegen(f: IrFunction): CodegenResult {
+  const order = reachable(f);
+  // Number every instruction and terminator in block order.
+  const blockStart = new Map<Block, number>();
+  const blockEnd = new Map<Block, number>();
+  let pos = 0;
+  const callPositions: number[] = [];
+  for (const b of order) {
+    blockStart.set(b, pos);
+    for (const i of b.insts) {
+      if (i.op === 'call') callPositions.push(pos);
+      pos++;
+    }
+    blockEnd.set(b, pos); // the terminator's position
+    pos++;
+  }
+
+  // Liveness (backward dataflow to a fixed point).
+  const liveIn = new Map<Block, Set<VReg>>();
+  const liveOut = new Map<Block, Set<VReg>>();
+  const useSets = new Map<Block, Set<VReg>>();
+  const defSets = new Map<Block, Set<VReg>>();
+  for (const b of order) {
+    const u = new Set<VReg>(), d = new Set<VReg>();
+    for (const i of b.insts) {
+      for (const r of uses(i)) if (!d.has(r)) u.add(r);
+      const w = def(i);
+      if (w !== undefined) d.add(w);
+    }
+    if (b.term) for (const r of uses(b.term)) if (!d.has(r)) u.add(r);
+    useSets.set(b, u); defSets.set(b, d);
+    liveIn.set(b, new Set()); liveOut.set(b, new Set());
+  }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let k = order.length - 1; k >= 0; k--) {
+      const b = order[k]!;
+      const out = liveOut.get(b)!;
+      for (const s of successors(b)) for (const r of liveIn.get(s)!) if (!out.has(r)) { out.add(r); changed = true; }
+      const inn = liveIn.get(b)!;
+      for (const r of useSets.get(b)!) if (!inn.has(r)) { inn.add(r); changed = true; }
+      const d = defSets.get(b)!;
+      for (const r of out) if (!d.has(r) && !inn.has(r)) { inn.add(r); changed = true; }
+    }
+  }
+
+  // One conservative interval per register: from its first to its last live position.
+  const start = new Array<number>(f.regCount).fill(Infinity);
+  const end = new Array<number>(f.regCount).fill(-1);
+  const touch = (r: VReg, p: number) => { if (p < start[r]!) start[r] = p; if (p > end[r]!) end[r] = p; };
+  for (const p of f.params) touch(p, -1);
+  for (const b of order) {
+    const s = blockStart.get(b)!, e = blockEnd.get(b)!;
+    for (const r of liveIn.get(b)!) touch(r, s);
+    for (const r of liveOut.get(b)!) touch(r, e);
+    let p = s;
+    for (const i of b.insts) {
+      for (const r of uses(i)) touch(r, p);
+      const w = def(i);
+      if (w !== undefined) touch(w, p);
+      p++;
+    }
+    if (b.term) for (const r of uses(b.term)) touch(r, e);
+  }
+  const intervals: Interval[] = [];
+  for (let r = 0; r < f.regCount; r++) {
+    if (end[r]! < 0) continue;
+    const s = start[r]!, e = end[r]!;
+    // Parameters arrive in r1-r5 and arguments leave through them: keep both out of r1-r5.
+    const crossesCall = s < 0 || callPositions.some((c) => c >= s && c <= e);
+    intervals.push({ v: r, start: s, end: e, crossesCall });
+  }
+  intervals.sort((a, b) => a.start - b.start || a.v - b.v);
+
+  // Linear scan.
+  const loc = new Map<VReg, Loc>();
+  let frame = f.frameSize;
+  let spills = 0;
+  const spillSlot = (): number => { frame = Math.ceil((frame + 8) / 8) * 8; spills++; return -frame; };
+  const active: Interval[] = [];
+  const free = new Set<Reg>([...CALLEE_SAVED, ...CALLER_SAVED]);
+  for (const iv of intervals) {
+    for (let k = active.length - 1; k >= 0; k--) {
+      if (active[k]!.end < iv.start) {
+        const l = loc.get(active[k]!.v)!;
+        if ('reg' in l) free.add(l.reg);
+        active.splice(k, 1);
+      }
+    }
+    const pool = iv.crossesCall ? CALLEE_SAVED : [...CALLER_SAVED, ...CALLEE_SAVED];
+    const reg = pool.find((r) => free.has(r));
+    if (reg !== undefined) {
+      free.delete(reg);
+      loc.set(iv.v, { reg });
+      active.push(iv);
+      continue;
+    }
+    // Spill whichever of the candidates ends last (it blocks registers longest).
+    const candidates = active.filter((a) => { const l = loc.get(a.v)!; return 'reg' in l && pool.includes(l.reg); });
+    const victim = candidates.reduce<Interval | undefined>((m, a) => (!m || a.end > m.end ? a : m), undefined);
+    if (victim && victim.end > iv.end) {
+      const l = loc.get(victim.v) as { reg: Reg };
+      loc.set(iv.v, { reg: l.reg });
+      loc.set(victim.v, { slot: spillSlot() });
+      active.splice(active.indexOf(victim), 1);
+      active.push(iv);
+    } else {
+      loc.set(iv.v, { slot: spillSlot() });
+    }
+  }
+  if (frame > STACK_LIMIT) {
+    throw new CodegenError(`function '${f.name}' needs ${frame} bytes of stack (${f.frameSize} for its locals, ${frame - f.frameSize} for spilled values); BPF allows ${STACK_LIMIT}`);
+  }
+
+  return { insns: new Emitter(f, loc, order).run(), stack: frame, spills };
+}
+
+/** Blocks reachable from the entry, in their original order (the verifier rejects dead code). */
+function reachable(f: IrFunction): Block[] {
+  const seen = new Set<Block>();
+  const stack = [f.blocks[0]!];
+  while (stack.length) {
+    const b = stack.pop()!;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    // Jump threading: skip empty blocks that only jump on.
+    const t = b.term;
+    if (t?.op === 'jmp') t.t = thread(t.t);
+    else if (t?.op === 'br') { t.t = thread(t.t); t.f = thread(t.f); }
+    stack.push(...successors(b));
+  }
+  return f.blocks.filter((b) => seen.has(b));
+}
+
+function thread(b: Block): Block {
+  for (let i = 0; i < 8 && b.insts.length === 0 && b.term?.op === 'jmp' && b.term.t !== b; i++) b = b.term.t;
+  return b;
+}
+
+const ALU: Record<string, AluOp> = {
+  add: 'add', sub: 'sub', mul: 'mul', div: 'div', sdiv: 'sdiv', mod: 'mod', smod: 'smod', and: 'and', or: 'or', xor: 'xor', lsh: 'lsh', rsh: 'rsh', arsh: 'arsh',
+};
+const COMMUTATIVE = new Set(['add', 'mul', 'and', 'or', 'xor']);
+const JMP: Record<Cond, JmpOp> = { eq: 'jeq', ne: 'jne', gt: 'jgt', ge: 'jge', lt: 'jlt', le: 'jle', sgt: 'jsgt', sge: 'jsge', slt: 'jslt', sle: 'jsle', set: 'jset' };
+const SIZE: Record<Size, 'b' | 'h' | 'w' | 'dw'> = { 1: 'b', 2: 'h', 4: 'w', 8: 'dw' };
+const fitsImm = (k: bigint): boolean => k >= -(1n << 31n) && k < 1n << 31n;
+
+class Emitter {
+  private a = new Assembler();
+  constructor(private f: IrFunction, private loc: Map<VReg, Loc>, private order: Block[]) {}
+
+  run(): Insn[] {
+    // Parameters: r1.. to their homes.
+    this.f.params.forEach((p, i) => {
+      const l = this.loc.get(p);
+      if (!l) return; // unused
+      const src = (i + 1) as Reg;
+      if ('reg' in l) { if (l.reg !== src) this.a.mov64(l.reg, src); } else this.a.stx('dw', R10, src, l.slot);
+    });
+    this.order.forEach((b, k) => {
+      this.a.label(`b${b.id}`);
+      for (const i of b.insts) this.inst(i);
+      this.term(b.term!, this.order[k + 1]);
+    });
+    return this.a.assemble();
+  }
+
+  /** The register holding v for reading (spilled values are loaded into `scratch`). */
+  private use(v: VReg, scratch: Reg): Reg {
+    const l = this.loc.get(v);
+    if (!l) { this.a.mov64Imm(scratch, 0); return scratch; } // never defined: reads as 0
+    if ('reg' in l) return l.reg;
+    this.a.ldx('dw', scratch, R10, l.slot);
+    return scratch;
+  }
+
+  /** Put a value (register or constant) into a register. */
+  private valueReg(v: Val, scratch: Reg): Reg {
+    if (isConst(v)) { this.loadConst(scratch, v.k); return scratch; }
+    return this.use(v.r, scratch);
+  }
+
+  private loadConst(r: Reg, k: bigint): void {
+    const s = BigInt.asIntN(64, k);
+    if (fitsImm(s)) this.a.mov64Imm(r, Number(s));
+    else this.a.ld64Imm(r, BigInt.asUintN(64, k));
+  }
+
+  /** Where to compute a result: its register, or scratch (then `commit` stores it). */
+  private dest(v: VReg, scratch: Reg): Reg {
+    const l = this.loc.get(v);
+    return l && 'reg' in l ? l.reg : scratch;
+  }
+
+  private commit(v: VReg, r: Reg): void {
+    const l = this.loc.get(v);
+    if (l && 'slot' in l) this.a.stx('dw', R10, r, l.slot);
+  }
+
+  private addr(a: Addr, scratch: Reg): { base: Reg; off: number } {
+    if ('fp' in a) return { base: R10, off: a.fp };
+    return { base: this.use(a.base, scratch), off: a.off };
+  }
+
+  private inst(i: Inst): void {
+    const a = this.a;
+    switch (i.op) {
+      case 'mov': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        if (isConst(i.src)) this.loadConst(d, i.src.k);
+        else { const s = this.use(i.src.r, d); if (s !== d) a.mov64(d, s); }
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'bin': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        const op = ALU[i.kind]!;
+        const bConst = isConst(i.b) ? BigInt.asIntN(64, i.b.k) : undefined;
+        const bReg = bConst === undefined ? this.locReg((i.b as { r: VReg }).r) : undefined;
+        const aReg = this.locReg(i.a);
+        if (bReg !== undefined && bReg === d && aReg !== d) {
+          if (COMMUTATIVE.has(i.kind)) { a.alu64(op, d, this.use(i.a, SCRATCH_B)); this.commit(i.dst, d); break; }
+          // d = a - d: compute in scratch.
+          const s = this.use(i.a, SCRATCH_A);
+          if (s !== SCRATCH_A) a.mov64(SCRATCH_A, s);
+          a.alu64(op, SCRATCH_A, d);
+          a.mov64(d, SCRATCH_A);
+          this.commit(i.dst, d);
+          break;
+        }
+        const s = this.use(i.a, d);
+        if (s !== d) a.mov64(d, s);
+        if (bConst !== undefined && fitsImm(bConst)) a.alu64Imm(op, d, Number(bConst));
+        else a.alu64(op, d, this.valueReg(i.b, d === SCRATCH_B ? SCRATCH_A : SCRATCH_B));
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'neg': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        const s = this.use(i.a, d);
+        if (s !== d) a.mov64(d, s);
+        a.alu64Imm('neg', d, 0);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'ext': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        const s = this.use(i.src, d);
+        if (!i.signed && i.bits === 32) a.mov32(d, s);
+        else {
+          if (s !== d) a.mov64(d, s);
+          if (i.signed) { a.alu64Imm('lsh', d, 64 - i.bits); a.alu64Imm('arsh', d, 64 - i.bits); }
+          else a.alu64Imm('and', d, i.bits === 8 ? 0xff : 0xffff);
+        }
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'setcc': {
+        const x = this.use(i.a, SCRATCH_B);
+        const bConst = isConst(i.b) ? BigInt.asIntN(64, i.b.k) : undefined;
+        const y = bConst !== undefined && fitsImm(bConst) ? undefined : this.valueReg(i.b, x === SCRATCH_A ? SCRATCH_B : SCRATCH_A);
+        // The result goes to scratch A unless it cannot clash with the compared registers.
+        let d = this.dest(i.dst, SCRATCH_A);
+        if (d === x || d === y) d = x === SCRATCH_A || y === SCRATCH_A ? SCRATCH_B : SCRATCH_A;
+        if (d === x || d === y) throw new CodegenError('internal: no register for a compare result');
+        a.mov64Imm(d, 1);
+        if (y === undefined) a.jmpImm(JMP[i.cond], x, Number(bConst), 1);
+        else a.jmp(JMP[i.cond], x, y, 1);
+        a.mov64Imm(d, 0);
+        const home = this.dest(i.dst, d);
+        if (home !== d) a.mov64(home, d);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'load': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        const { base, off } = this.addr(i.addr, SCRATCH_B);
+        a.ldx(SIZE[i.size], d, base, off);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'store': {
+        const { base, off } = this.addr(i.addr, SCRATCH_B);
+        if (isConst(i.src) && fitsImm(BigInt.asIntN(64, i.src.k)) && (i.size === 8 || fitsImm(BigInt.asIntN(i.size * 8, i.src.k)))) {
+          a.st(SIZE[i.size], base, off, Number(BigInt.asIntN(Math.min(i.size * 8, 32), i.src.k)));
+        } else {
+          a.stx(SIZE[i.size], base, this.valueReg(i.src, SCRATCH_A), off);
+        }
+        break;
+      }
+      case 'lea': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        const { base, off } = this.addr(i.addr, d);
+        if (base !== d) a.mov64(d, base);
+        if (off) a.alu64Imm('add', d, off);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'call': {
+        i.args.forEach((v, k) => {
+          const r = (k + 1) as Reg;
+          if (isConst(v)) this.loadConst(r, v.k);
+          else { const s = this.use(v.r, r); if (s !== r) a.mov64(r, s); }
+        });
+        a.call(i.helper);
+        if (i.dst !== undefined) {
+          const d = this.dest(i.dst, R0);
+          if (d !== R0) a.mov64(d, R0);
+          this.commit(i.dst, d);
+        }
+        break;
+      }
+    }
+  }
+
+  private locReg(v: VReg): Reg | undefined {
+    const l = this.loc.get(v);
+    return l && 'reg' in l ? l.reg : undefined;
+  }
+
+  private term(t: Term, next: Block | undefined): void {
+    const a = this.a;
+    switch (t.op) {
+      case 'jmp':
+        if (t.t !== next) a.ja(`b${t.t.id}`);
+        break;
+      case 'br': {
+        const x = this.use(t.a, SCRATCH_A);
+        const bConst = isConst(t.b) ? BigInt.asIntN(64, t.b.k) : undefined;
+        if (bConst !== undefined && fitsImm(bConst)) a.jmpImm(JMP[t.cond], x, Number(bConst), `b${t.t.id}`);
+        else a.jmp(JMP[t.cond], x, this.valueReg(t.b, x === SCRATCH_A ? SCRATCH_B : SCRATCH_A), `b${t.t.id}`);
+        if (t.f !== next) a.ja(`b${t.f.id}`);
+        break;
+      }
+      case 'ret':
+        if (t.v) {
+          if (isConst(t.v)) this.loadConst(R0, t.v.k);
+          else { const s = this.use(t.v.r, R0); if (s !== R0) a.mov64(R0, s); }
+        } else a.mov64Imm(R0, 0);
+        a.exit();
+        break;
+    }
+  }
+}
