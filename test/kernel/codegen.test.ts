@@ -33,3 +33,24 @@ test('hand-written C functions: tsbcc in the kernel agrees with gcc natively', {
     });
   });
 });
+
+test('helper calls: arguments in r1-r5, values that live across calls survive them', { skip }, () => {
+  const src = `
+    #include <bpf/bpf_helper_defs.h>
+    u64 fn(u64 a, u64 b, u64 c, u64 d) {
+      u64 x = a * 3, y = b ^ c;
+      u32 cpu = bpf_get_smp_processor_id();
+      u64 t1 = bpf_ktime_get_ns();
+      u64 t2 = bpf_ktime_get_ns();
+      return x + y + d + (cpu < 4096 ? 1000 : 0) + (t2 >= t1 && t1 > 0);
+    }`;
+  using r = CFunctionRunner.compile(src, 'fn');
+  for (const [a, b, c, d] of [[1n, 2n, 3n, 4n], [10n, 0xffn, 0xf0n, 7n]] as bigint[][]) {
+    assert.equal(r.run([a!, b!, c!, d!]), BigInt.asUintN(64, a! * 3n + (b! ^ c!) + d! + 1000n + 1n));
+  }
+});
+
+test('too much stack is a compile-time error naming the function', { skip }, () => {
+  const src = 'u64 fn(u64 a, u64 b, u64 c, u64 d) { u64 big[80] = { a, b }; big[(c & 63)] = d; return big[(d & 63)]; }';
+  assert.throws(() => CFunctionRunner.compile(src, 'fn'), /function 'fn' needs 6\d\d bytes of stack .* BPF allows 512/);
+});

@@ -895,6 +895,20 @@ class Lowerer {
         case '__builtin_unreachable': return { k: 0n };
       }
       if (s.kind === 'func') this.unsupported(`calling '${s.name}' (no body to inline; BPF-to-BPF calls come later)`, e.loc);
+      // A helper declared as libbpf does: `static long (* const bpf_x)(...) = (void *) ID;`
+      const id = s.kind === 'var' ? s.decl?.init && 'cv' in s.decl.init ? (s.decl.init as Expr).cv : undefined : undefined;
+      if (id !== undefined && s.type.const && isPointer(s.type.type) && isFunction(s.type.type.to.type)) {
+        const ft = s.type.type.to.type;
+        if (e.args.length > 5) this.unsupported('a helper call with more than 5 arguments', e.loc);
+        const args = e.args.map((a, i) => {
+          const v = this.rv(a);
+          const pt = ft.params[i]?.type.type;
+          return pt ? this.convert(v, decay(a.ty!).type, pt) : v;
+        });
+        const dst = isVoid(ft.ret.type) ? undefined : this.f.newReg();
+        this.emit({ op: 'call', dst, helper: Number(id), args });
+        return dst === undefined ? { k: 0n } : this.norm({ r: dst }, ft.ret.type);
+      }
     }
     this.unsupported('this call', e.loc);
   }
