@@ -42,6 +42,12 @@ export const BPF_ENDIAN_H = guarded('__TSBCC_BPF_ENDIAN_H', '#include <tsbcc/byt
 
 /** bpf/bpf_helpers.h */
 export const BPF_HELPERS_H = guarded('__TSBCC_LIBBPF_HELPERS_H', '#include <tsbcc/bpf_args.h>\n#include <bpf/bpf_helper_defs.h>\n' + String.raw`
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+#ifndef barrier
+#define barrier() asm volatile("" ::: "memory")
+#endif
 /* Map definitions in the .maps section (BTF-defined maps). */
 #define __uint(name, val) int (*name)[val]
 #define __type(name, val) __typeof__(val) *name
