@@ -1,1 +1,2 @@
 export { Program, loadProgram, VerifierError, verifierReason, formatVerifierError, type ProgramSpec } from './program.js';
+export { loadObject, LoadedObject, type ObjectSpec, type ProgramDef, type MapDef } from './object.js';

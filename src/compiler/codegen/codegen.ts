@@ -19,8 +19,12 @@ const SCRATCH_A: Reg = R0;
 const SCRATCH_B: Reg = R5;
 export const STACK_LIMIT = 512;
 
+export interface MapReloc { insn: number; map: string }
+
 export interface CodegenResult {
   insns: Insn[];
+  /** 64-bit loads to patch with map fds (instruction index within `insns`). */
+  relocs: MapReloc[];
   /** Bytes of stack used (locals + spills). */
   stack: number;
   spills: number;
@@ -143,7 +147,9 @@ export function codegen(f: IrFunction): CodegenResult {
     throw new CodegenError(`function '${f.name}' needs ${frame} bytes of stack (${f.frameSize} for its locals, ${frame - f.frameSize} for spilled values); BPF allows ${STACK_LIMIT}`);
   }
 
-  return { insns: new Emitter(f, loc, order).run(), stack: frame, spills };
+  const em = new Emitter(f, loc, order);
+  const insns = em.run();
+  return { insns, relocs: em.relocs, stack: frame, spills };
 }
 
 /** Blocks reachable from the entry, in their original order (the verifier rejects dead code). */
@@ -178,6 +184,7 @@ const fitsImm = (k: bigint): boolean => k >= -(1n << 31n) && k < 1n << 31n;
 
 class Emitter {
   private a = new Assembler();
+  readonly relocs: MapReloc[] = [];
   constructor(private f: IrFunction, private loc: Map<VReg, Loc>, private order: Block[]) {}
 
   run(): Insn[] {
@@ -324,6 +331,32 @@ class Emitter {
         const { base, off } = this.addr(i.addr, d);
         if (base !== d) a.mov64(d, base);
         if (off) a.alu64Imm('add', d, off);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'atomic': {
+        const { base, off } = this.addr(i.addr, SCRATCH_B);
+        const size = i.size === 8 ? 'dw' : 'w';
+        if (i.dst === undefined) {
+          const s = this.use(i.src, SCRATCH_A);
+          if (i.kind === 'xchg') throw new CodegenError('internal: xchg without a result');
+          a.atomic(i.kind, size, base, s, off);
+          break;
+        }
+        // Fetch form: the source register receives the old value.
+        const d = this.dest(i.dst, SCRATCH_A);
+        const s = this.use(i.src, d === base ? SCRATCH_A : d);
+        const r = d === base ? SCRATCH_A : d;
+        if (s !== r) a.mov64(r, s);
+        a.atomic(i.kind === 'xchg' ? 'xchg' : (`fetch_${i.kind}` as 'fetch_add'), size, base, r, off);
+        if (r !== d) a.mov64(d, r);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'ldmap': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        this.relocs.push({ insn: a.pc, map: i.map });
+        a.ldMapFd(d, 0);
         this.commit(i.dst, d);
         break;
       }

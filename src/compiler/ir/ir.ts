@@ -25,7 +25,11 @@ export type Inst =
   | { op: 'load'; dst: VReg; addr: Addr; size: Size }
   | { op: 'store'; addr: Addr; size: Size; src: Val }
   | { op: 'lea'; dst: VReg; addr: Addr }
-  | { op: 'call'; dst?: VReg; helper: number; args: Val[] };
+  | { op: 'call'; dst?: VReg; helper: number; args: Val[] }
+  /** Atomic read-modify-write at addr; with `dst`, dst receives the old value (the fetch form). */
+  | { op: 'atomic'; kind: 'add' | 'or' | 'and' | 'xor' | 'xchg'; size: 4 | 8; addr: Addr; src: VReg; dst?: VReg }
+  /** The address of a map (a 64-bit load the loader patches with the map's fd). */
+  | { op: 'ldmap'; dst: VReg; map: string };
 
 export type Term =
   | { op: 'br'; cond: Cond; a: VReg; b: Val; t: Block; f: Block }
@@ -93,6 +97,8 @@ export function uses(i: Inst | Term): VReg[] {
     case 'store': a(i.addr); v(i.src); break;
     case 'lea': a(i.addr); break;
     case 'call': for (const x of i.args) v(x); break;
+    case 'ldmap': break;
+    case 'atomic': a(i.addr); out.push(i.src); break;
     case 'br': out.push(i.a); v(i.b); break;
     case 'ret': v(i.v); break;
     case 'jmp': break;
@@ -104,7 +110,7 @@ export function uses(i: Inst | Term): VReg[] {
 export function def(i: Inst): VReg | undefined {
   switch (i.op) {
     case 'store': return undefined;
-    case 'call': return i.dst;
+    case 'call': case 'atomic': return i.dst;
     default: return i.dst;
   }
 }
@@ -127,6 +133,8 @@ export function printIr(f: IrFunction): string {
         case 'store': lines.push(`  store${i.size * 8} ${addr(i.addr)}, ${val(i.src)}`); break;
         case 'lea': lines.push(`  v${i.dst} = lea ${addr(i.addr)}`); break;
         case 'call': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = ` : ''}call #${i.helper}(${i.args.map(val).join(', ')})`); break;
+        case 'ldmap': lines.push(`  v${i.dst} = map ${i.map}`); break;
+        case 'atomic': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = fetch_` : 'atomic_'}${i.kind}${i.size * 8} ${addr(i.addr)}, v${i.src}`); break;
       }
     }
     const t = b.term;

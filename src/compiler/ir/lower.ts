@@ -623,6 +623,7 @@ class Lowerer {
   /** Evaluate for side effects only. */
   private effect(e: Expr): void {
     if (e.kind === 'postfix') { this.incdec(e.operand, e.op, false); return; }
+    if (e.kind === 'call' && e.callee.kind === 'ident' && ATOMIC_RE.test(e.callee.name) && !e.callee.sym?.body) { this.atomic(e, false); return; }
     this.rv(e);
   }
 
@@ -747,6 +748,12 @@ class Lowerer {
   private unary(e: Expr & { kind: 'unary' }): Val {
     switch (e.op) {
       case '&': {
+        const o = e.operand;
+        if (o.kind === 'ident' && o.sym && isMapSymbol(o.sym)) {
+          const dst = this.f.newReg();
+          this.emit({ op: 'ldmap', dst, map: o.sym.name });
+          return { r: dst };
+        }
         const p = this.placeOf(e.operand);
         if (p.kind !== 'mem') this.unsupported('the address of a register variable', e.loc);
         return { r: this.lea(p.addr) };
@@ -853,6 +860,38 @@ class Lowerer {
     return this.norm(v, rt);
   }
 
+  /** __sync_fetch_and_OP / __sync_OP_and_fetch / __atomic_fetch_OP / __atomic_OP_fetch / lock_xadd. */
+  private atomic(e: Expr & { kind: 'call' }, want: boolean): Val {
+    const name = (e.callee as Expr & { kind: 'ident' }).name;
+    const m = ATOMIC_RE.exec(name)!;
+    const op = (m[1] ?? m[2] ?? m[3] ?? m[4]) as 'add' | 'sub' | 'or' | 'and' | 'xor';
+    const after = m[2] !== undefined || m[4] !== undefined; // OP_and_fetch / OP_fetch: the new value
+    const ptr = e.args[0]!, valE = e.args[1]!;
+    const pt = decay(ptr.ty!).type;
+    if (!isPointer(pt)) this.unsupported(`'${name}' on a non-pointer`, e.loc);
+    const t = pt.to.type;
+    const size = sizeOf(t);
+    if (size !== 4 && size !== 8) this.unsupported(`'${name}' on a ${size}-byte value (BPF atomics are 4 or 8 bytes)`, e.loc);
+    if (op === 'sub' && false) this.unsupported('', e.loc);
+    const base = this.reg(this.rv(ptr));
+    let v = this.convert(this.rv(valE), decay(valE.ty!).type, t);
+    for (const extra of e.args.slice(2)) this.effect(extra); // memory order arguments
+    if (op === 'sub') v = this.bin('sub', { k: 0n }, v); // there is no atomic sub: add the negation
+    const kind = op === 'sub' ? 'add' : op;
+    const src = this.f.newReg();
+    this.emit({ op: 'mov', dst: src, src: v });
+    if (!want) {
+      this.emit({ op: 'atomic', kind, size: size as 4 | 8, addr: { base, off: 0 }, src });
+      return { k: 0n };
+    }
+    const old = this.f.newReg();
+    this.emit({ op: 'atomic', kind, size: size as 4 | 8, addr: { base, off: 0 }, src, dst: old });
+    const oldV = this.norm({ r: old }, t);
+    if (!after) return oldV;
+    const kindBin: BinOp = kind === 'add' ? 'add' : kind;
+    return this.norm(this.bin(kindBin, oldV, { r: src }), t);
+  }
+
   private sdivExact(v: Val, by: number): Val {
     if ((by & (by - 1)) === 0) return this.bin('arsh', v, { k: BigInt(Math.log2(by)) });
     return this.bin('sdiv', v, { k: BigInt(by) });
@@ -894,6 +933,7 @@ class Lowerer {
         }
         case '__builtin_unreachable': return { k: 0n };
       }
+      if (ATOMIC_RE.test(s.name)) return this.atomic(e, true);
       if (s.kind === 'func') this.unsupported(`calling '${s.name}' (no body to inline; BPF-to-BPF calls come later)`, e.loc);
       // A helper declared as libbpf does: `static long (* const bpf_x)(...) = (void *) ID;`
       const id = s.kind === 'var' ? s.decl?.init && 'cv' in s.decl.init ? (s.decl.init as Expr).cv : undefined : undefined;
@@ -918,6 +958,12 @@ class Lowerer {
 
 const dummyLoc = undefined as unknown as Loc;
 
+/** A BTF-defined map: a global in SEC(".maps"). */
+export function isMapSymbol(s: Sym): boolean {
+  return s.kind === 'var' && s.global && s.attrs?.get('section')?.[0] === '.maps';
+}
+
+const ATOMIC_RE = /^(?:__sync_fetch_and_(add|sub|or|and|xor)|__sync_(add|sub|or|and|xor)_and_fetch|__atomic_fetch_(add|sub|or|and|xor)|__atomic_(add|sub|or|and|xor)_fetch)$/;
 const CMP_OPS = new Set(['<', '>', '<=', '>=', '==', '!=']);
 const SWAP: Record<string, '<' | '>' | '<=' | '>=' | '==' | '!='> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 

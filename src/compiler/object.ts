@@ -1,0 +1,129 @@
+// A whole C translation unit compiled to an object spec: its programs (functions placed in
+// SEC("...") sections), its BTF-defined maps, and its license — plain data that load/ turns into
+// kernel objects. Nothing here touches the kernel.
+import { frontend, type FrontendOptions } from './frontend.js';
+import { Diagnostics, CompileError } from './diagnostics.js';
+import { lowerFunction, isMapSymbol } from './ir/lower.js';
+import { codegen, CodegenError } from './codegen/codegen.js';
+import type { Sym } from './check/scope.js';
+import { isPointer, isArray, isRecord, sizeOf, type RecordT } from './check/types.js';
+import type { MapDef, ProgramDef, ObjectSpec } from '../load/object.js';
+import { MapType, type ProgTypeName, type AttachTypeName } from '../sys/uapi.js';
+
+/** The specs this compiles to are the loader's (load/object.ts): plain data, no kernel state. */
+export type { MapDef, ProgramDef, ObjectSpec } from '../load/object.js';
+
+/** Section name prefixes, as libbpf reads them. */
+const SECTIONS: [RegExp, ProgTypeName, AttachTypeName?][] = [
+  [/^tracepoint\/|^tp\//, 'TRACEPOINT'],
+  [/^raw_tracepoint\/|^raw_tp\//, 'RAW_TRACEPOINT'],
+  [/^tp_btf\//, 'TRACING', 'TRACE_RAW_TP'],
+  [/^kprobe\/|^kretprobe\/|^uprobe|^uretprobe|^ksyscall\/|^kretsyscall\//, 'KPROBE'],
+  [/^fentry\//, 'TRACING', 'TRACE_FENTRY'],
+  [/^fexit\//, 'TRACING', 'TRACE_FEXIT'],
+  [/^perf_event$/, 'PERF_EVENT'],
+  [/^xdp/, 'XDP'],
+  [/^tc$|^tc\/|^classifier|^tcx\//, 'SCHED_CLS'],
+  [/^action/, 'SCHED_ACT'],
+  [/^socket/, 'SOCKET_FILTER'],
+  [/^cgroup_skb\/ingress/, 'CGROUP_SKB', 'CGROUP_INET_INGRESS'],
+  [/^cgroup_skb\/egress/, 'CGROUP_SKB', 'CGROUP_INET_EGRESS'],
+  [/^lsm\//, 'LSM', 'LSM_MAC'],
+];
+
+export function programTypeOfSection(section: string): { type: ProgTypeName; attach?: AttachTypeName; target?: string } | undefined {
+  for (const [re, type, attach] of SECTIONS) {
+    if (!re.test(section)) continue;
+    const rest = section.replace(re, '');
+    const target = type === 'TRACEPOINT' ? rest.replace('/', ':') : rest || undefined;
+    return { type, attach, target };
+  }
+  return undefined;
+}
+
+/** Compile every SEC() function and BTF-defined map in `text`. */
+export function compileObject(text: string, opts: FrontendOptions = {}): ObjectSpec {
+  const r = frontend(text, opts);
+  if (!r.ok) throw new CompileError(r.diagnostics);
+  const diags = new Diagnostics();
+  const unit = r.unit!;
+  const maps: MapDef[] = [];
+  let license = '';
+  for (const g of unit.globals) {
+    if (isMapSymbol(g)) {
+      const m = mapDef(g, diags);
+      if (m) maps.push(m);
+      continue;
+    }
+    const section = g.attrs?.get('section')?.[0];
+    if (section === 'license' && g.decl?.init && g.decl.init.kind === 'string') {
+      license = Buffer.from(g.decl.init.bytes).toString('latin1');
+    }
+  }
+  const programs: ProgramDef[] = [];
+  for (const fn of unit.functions) {
+    const section = fn.attrs?.get('section')?.[0];
+    if (typeof section !== 'string') continue;
+    const kind = programTypeOfSection(section);
+    if (!kind) {
+      diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., perf_event...)`, fn.loc);
+      continue;
+    }
+    const ir = lowerFunction(fn, diags);
+    if (!ir) continue;
+    try {
+      const out = codegen(ir);
+      for (const rl of out.relocs) {
+        if (!maps.some((m) => m.name === rl.map)) diags.error('object-map', `map '${rl.map}' is not a BTF-defined map`, fn.loc);
+      }
+      programs.push({ name: fn.name, section, type: kind.type, expectedAttachType: kind.attach, attachTo: kind.target,
+        insns: out.insns, relocs: out.relocs });
+    } catch (e) {
+      if (!(e instanceof CodegenError)) throw e;
+      diags.error('codegen-stack', e.message, fn.loc);
+    }
+  }
+  if (!license) diags.warning('object-license', 'no license: declare `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers need it)');
+  if (diags.hasErrors) throw new CompileError(diags.list);
+  return { programs, maps, license: license || 'GPL' };
+}
+
+/**
+ * A BTF-defined map: `struct { __uint(type, X); __uint(max_entries, N); __type(key, K); __type(value, V); } name SEC(".maps");`
+ * __uint(name, val) is `int (*name)[val]` and __type(name, T) is `T *name`: sizes and numbers are read off the member types.
+ */
+function mapDef(s: Sym, diags: Diagnostics): MapDef | undefined {
+  const t = s.type.type;
+  if (!isRecord(t) || !t.fields) {
+    diags.error('object-map', `map '${s.name}' must be a struct of __uint/__type members`, s.loc);
+    return undefined;
+  }
+  const get = (name: string) => (t as RecordT).fields!.find((f) => f.name === name);
+  const num = (name: string): number | undefined => {
+    const f = get(name);
+    if (!f) return undefined;
+    const p = f.type.type;
+    if (!isPointer(p) || !isArray(p.to.type)) {
+      diags.error('object-map', `map '${s.name}': '${name}' must be declared with __uint(${name}, value)`, s.loc);
+      return undefined;
+    }
+    return p.to.type.length ?? 0;
+  };
+  const typeSize = (name: string): number | undefined => {
+    const f = get(name);
+    if (!f) return undefined;
+    const p = f.type.type;
+    if (!isPointer(p)) return undefined;
+    return sizeOf(p.to.type);
+  };
+  const type = num('type');
+  if (type === undefined) {
+    diags.error('object-map', `map '${s.name}' has no __uint(type, BPF_MAP_TYPE_...)`, s.loc);
+    return undefined;
+  }
+  const keySize = typeSize('key') ?? num('key_size') ?? 0;
+  const valueSize = typeSize('value') ?? num('value_size') ?? 0;
+  let maxEntries = num('max_entries') ?? 0;
+  if (!maxEntries && type === MapType.PERF_EVENT_ARRAY) maxEntries = 0; // the loader sizes it to the CPU count
+  return { name: s.name, type, keySize, valueSize, maxEntries, flags: num('map_flags') ?? 0 };
+}

@@ -1,0 +1,69 @@
+// Load an object spec (programs + BTF-defined maps) into the kernel: create the maps, patch each
+// program's map loads with their fds, load the programs. Closing the object closes everything.
+import type { Insn } from '../isa/insn.js';
+import { loadProgram, Program } from './program.js';
+import { createMap, type BpfMap } from '../maps/index.js';
+import { numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
+
+export interface MapDef { name: string; type: number; keySize: number; valueSize: number; maxEntries: number; flags: number }
+
+export interface ProgramDef {
+  name: string;
+  section: string;
+  type: ProgTypeName;
+  expectedAttachType?: AttachTypeName;
+  attachTo?: string;
+  insns: Insn[];
+  /** Instructions (64-bit loads) to patch with a map's fd. */
+  relocs: { insn: number; map: string }[];
+}
+
+export interface ObjectSpec { programs: ProgramDef[]; maps: MapDef[]; license: string }
+
+export class LoadedObject {
+  constructor(readonly programs: Map<string, Program>, readonly maps: Map<string, BpfMap>, readonly spec: ObjectSpec) {}
+
+  program(name: string): Program {
+    const p = this.programs.get(name);
+    if (!p) throw new Error(`no program '${name}' in this object (it has ${[...this.programs.keys()].join(', ') || 'none'})`);
+    return p;
+  }
+
+  map<T extends BpfMap = BpfMap>(name: string): T {
+    const m = this.maps.get(name);
+    if (!m) throw new Error(`no map '${name}' in this object (it has ${[...this.maps.keys()].join(', ') || 'none'})`);
+    return m as T;
+  }
+
+  close(): void {
+    for (const p of this.programs.values()) p.close();
+    for (const m of this.maps.values()) m.close();
+  }
+
+  [Symbol.dispose](): void { this.close(); }
+}
+
+export function loadObject(spec: ObjectSpec): LoadedObject {
+  const maps = new Map<string, BpfMap>();
+  const programs = new Map<string, Program>();
+  try {
+    for (const m of spec.maps) {
+      const maxEntries = m.type === MapType.PERF_EVENT_ARRAY && !m.maxEntries ? numPossibleCpus() : m.maxEntries;
+      maps.set(m.name, createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name }));
+    }
+    for (const p of spec.programs) {
+      const insns = p.insns.map((i) => ({ ...i }));
+      for (const r of p.relocs) {
+        const map = maps.get(r.map);
+        if (!map) throw new Error(`program ${p.name} refers to map '${r.map}', which the object does not define`);
+        insns[r.insn]!.imm = map.fd;
+      }
+      programs.set(p.name, loadProgram({ type: p.type, insns, license: spec.license, name: p.name, expectedAttachType: p.expectedAttachType }));
+    }
+  } catch (e) {
+    for (const p of programs.values()) p.close();
+    for (const m of maps.values()) m.close();
+    throw e;
+  }
+  return new LoadedObject(programs, maps, spec);
+}
