@@ -3,15 +3,17 @@
 // kernel objects. Nothing here touches the kernel.
 import { frontend, type FrontendOptions } from './frontend.js';
 import { Diagnostics, CompileError } from './diagnostics.js';
-import { lowerFunction, isMapSymbol } from './ir/lower.js';
+import { lowerFunction, isMapSymbol, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError } from './codegen/codegen.js';
 import type { Sym } from './check/scope.js';
-import { isPointer, isArray, isRecord, sizeOf, type RecordT } from './check/types.js';
-import type { MapDef, ProgramDef, ObjectSpec } from '../load/object.js';
+import { isPointer, isArray, isRecord, isInteger, sizeOf, alignOf, type RecordT, type QualType } from './check/types.js';
+import { findField } from './check/layout.js';
+import type { Initializer, Expr } from './parse/ast.js';
+import type { MapDef, ProgramDef, ObjectSpec, GlobalDef } from '../load/object.js';
 import { MapType, type ProgTypeName, type AttachTypeName } from '../sys/uapi.js';
 
 /** The specs this compiles to are the loader's (load/object.ts): plain data, no kernel state. */
-export type { MapDef, ProgramDef, ObjectSpec } from '../load/object.js';
+export type { MapDef, ProgramDef, ObjectSpec, GlobalDef } from '../load/object.js';
 
 /** Section name prefixes, as libbpf reads them. */
 const SECTIONS: [RegExp, ProgTypeName, AttachTypeName?][] = [
@@ -60,6 +62,33 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
       license = Buffer.from(g.decl.init.bytes).toString('latin1');
     }
   }
+  // Global variables: .rodata (const), .data (initialized), .bss (zero), each an array map of one value.
+  const layout: GlobalLayout = new Map();
+  const sections = new Map<string, { size: number; align: number; vars: { sym: Sym; offset: number }[] }>();
+  for (const g of unit.globals) {
+    if (g.kind !== 'var' || isMapSymbol(g) || isHelperDecl(g) || g.storage === 'extern' || g.attrs?.get('section')?.[0] === 'license') continue;
+    if (!g.used && !g.decl?.init) continue;
+    const explicit = g.attrs?.get('section')?.[0];
+    const name = typeof explicit === 'string' ? explicit : g.type.const ? '.rodata' : g.decl?.init && !isZeroInit(g.decl.init) ? '.data' : '.bss';
+    const sec = sections.get(name) ?? { size: 0, align: 1, vars: [] };
+    sections.set(name, sec);
+    const a = alignOf(g.type.type), size = sizeOf(g.type.type);
+    const offset = Math.ceil(sec.size / a) * a;
+    sec.size = offset + size;
+    sec.align = Math.max(sec.align, a);
+    sec.vars.push({ sym: g, offset });
+    layout.set(g, { section: name, offset });
+  }
+  const globals: GlobalDef[] = [];
+  for (const [name, sec] of sections) {
+    const size = Math.max(8, Math.ceil(sec.size / 8) * 8);
+    const data = Buffer.alloc(size);
+    for (const v of sec.vars) {
+      if (v.sym.decl?.init) writeInit(data, v.offset, v.sym.type, v.sym.decl.init, diags);
+      globals.push({ name: v.sym.name, section: name, offset: v.offset, size: sizeOf(v.sym.type.type) });
+    }
+    maps.push({ name, type: MapType.ARRAY, keySize: 4, valueSize: size, maxEntries: 1, flags: name === '.rodata' ? 1 << 7 /* BPF_F_RDONLY_PROG */ : 0, initial: data, freeze: name === '.rodata' });
+  }
   const programs: ProgramDef[] = [];
   for (const fn of unit.functions) {
     const section = fn.attrs?.get('section')?.[0];
@@ -69,7 +98,7 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
       diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., perf_event...)`, fn.loc);
       continue;
     }
-    const ir = lowerFunction(fn, diags);
+    const ir = lowerFunction(fn, diags, layout);
     if (!ir) continue;
     try {
       const out = codegen(ir);
@@ -85,7 +114,7 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
   }
   if (!license) diags.warning('object-license', 'no license: declare `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers need it)');
   if (diags.hasErrors) throw new CompileError(diags.list);
-  return { programs, maps, license: license || 'GPL' };
+  return { programs, maps, globals, license: license || 'GPL' };
 }
 
 /**
@@ -126,4 +155,70 @@ function mapDef(s: Sym, diags: Diagnostics): MapDef | undefined {
   let maxEntries = num('max_entries') ?? 0;
   if (!maxEntries && type === MapType.PERF_EVENT_ARRAY) maxEntries = 0; // the loader sizes it to the CPU count
   return { name: s.name, type, keySize, valueSize, maxEntries, flags: num('map_flags') ?? 0 };
+}
+
+/** `static long (* const bpf_x)(...) = (void *) ID;` — a helper, not data. */
+function isHelperDecl(g: Sym): boolean {
+  const t = g.type.type;
+  return !!g.type.const && isPointer(t) && t.to.type.kind === 'func' && g.decl?.init !== undefined && (g.decl.init as Expr).cv !== undefined;
+}
+
+function isZeroInit(init: Initializer): boolean {
+  if (init.kind === 'initlist') return init.items.every((i) => isZeroInit(i.value));
+  return init.cv === 0n;
+}
+
+/** Write a constant initializer's bytes (little-endian) at `off`. */
+function writeInit(buf: Buffer, off: number, qt: QualType, init: Initializer, diags: Diagnostics): void {
+  const t = qt.type;
+  if (init.kind !== 'initlist') {
+    if (init.kind === 'string' && isArray(t)) {
+      Buffer.from(init.bytes).copy(buf, off, 0, Math.min(init.bytes.length, sizeOf(t)));
+      return;
+    }
+    if ((isInteger(t) || isPointer(t)) && init.cv !== undefined) {
+      const size = sizeOf(t);
+      let v = BigInt.asUintN(size * 8, init.cv);
+      for (let i = 0; i < size; i++) { buf[off + i] = Number(v & 0xffn); v >>= 8n; }
+      return;
+    }
+    diags.error('object-global-init', 'this global initializer is not supported yet (integer constants, strings and braces of them are)', (init as Expr).loc);
+    return;
+  }
+  let index = 0;
+  const fields = isRecord(t) ? (t.fields ?? []).filter((f) => f.name !== undefined) : [];
+  for (const item of init.items) {
+    let at = off, sub: QualType | undefined;
+    if (item.designators.length) {
+      let cur: QualType = qt;
+      at = off;
+      for (const [di, d] of item.designators.entries()) {
+        const ct = cur.type;
+        if (d.kind === 'index' && isArray(ct)) {
+          const i = Number(d.index.cv ?? 0n);
+          at += i * sizeOf(ct.of.type);
+          cur = ct.of;
+          if (di === 0) index = i + 1;
+        } else if (d.kind === 'field' && isRecord(ct)) {
+          const f = findField(ct, d.name);
+          if (!f) return;
+          at += f.offset;
+          cur = f.field.type;
+          if (di === 0) index = fields.findIndex((x) => x.name === d.name) + 1;
+        }
+      }
+      sub = cur;
+    } else if (isArray(t)) {
+      sub = t.of;
+      at = off + index * sizeOf(t.of.type);
+      index++;
+    } else if (isRecord(t)) {
+      const f = fields[index++];
+      if (!f) continue;
+      if (f.bitWidth !== undefined) { diags.error('object-global-init', 'initializing a bit-field of a global is not supported yet', item.loc); continue; }
+      sub = f.type;
+      at = off + f.offset;
+    } else sub = qt;
+    writeInit(buf, at, sub, item.value, diags);
+  }
 }

@@ -3,9 +3,17 @@
 import type { Insn } from '../isa/insn.js';
 import { loadProgram, Program } from './program.js';
 import { createMap, type BpfMap } from '../maps/index.js';
-import { numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
+import { bpf, numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
 
-export interface MapDef { name: string; type: number; keySize: number; valueSize: number; maxEntries: number; flags: number }
+export interface MapDef {
+  name: string; type: number; keySize: number; valueSize: number; maxEntries: number; flags: number;
+  /** Global-variable sections (.bss, .data, .rodata): the value at key 0, and whether to freeze it. */
+  initial?: Buffer;
+  freeze?: boolean;
+}
+
+/** A global variable: where it lives in its section map's value. */
+export interface GlobalDef { name: string; section: string; offset: number; size: number }
 
 export interface ProgramDef {
   name: string;
@@ -15,10 +23,15 @@ export interface ProgramDef {
   attachTo?: string;
   insns: Insn[];
   /** Instructions (64-bit loads) to patch with a map's fd. */
-  relocs: { insn: number; map: string }[];
+  relocs: { insn: number; map: string; value?: boolean }[];
 }
 
-export interface ObjectSpec { programs: ProgramDef[]; maps: MapDef[]; license: string }
+export interface ObjectSpec { programs: ProgramDef[]; maps: MapDef[]; globals?: GlobalDef[]; license: string }
+
+export interface LoadOptions {
+  /** Values for global variables before loading — `const volatile` settings are frozen in .rodata at load. */
+  globals?: Record<string, number | bigint | Buffer>;
+}
 
 export class LoadedObject {
   constructor(readonly programs: Map<string, Program>, readonly maps: Map<string, BpfMap>, readonly spec: ObjectSpec) {}
@@ -43,13 +56,28 @@ export class LoadedObject {
   [Symbol.dispose](): void { this.close(); }
 }
 
-export function loadObject(spec: ObjectSpec): LoadedObject {
+export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObject {
   const maps = new Map<string, BpfMap>();
   const programs = new Map<string, Program>();
   try {
     for (const m of spec.maps) {
       const maxEntries = m.type === MapType.PERF_EVENT_ARRAY && !m.maxEntries ? numPossibleCpus() : m.maxEntries;
-      maps.set(m.name, createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name }));
+      const map = createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name });
+      maps.set(m.name, map);
+      if (m.initial) {
+        const value = Buffer.from(m.initial);
+        for (const g of spec.globals ?? []) {
+          const v = opts.globals?.[g.name];
+          if (g.section !== m.name || v === undefined) continue;
+          if (Buffer.isBuffer(v)) v.copy(value, g.offset, 0, g.size);
+          else {
+            let x = BigInt.asUintN(g.size * 8, BigInt(v));
+            for (let i = 0; i < g.size; i++) { value[g.offset + i] = Number(x & 0xffn); x >>= 8n; }
+          }
+        }
+        bpf.mapUpdateElem(map.fd, Buffer.alloc(4), value);
+        if (m.freeze) map.freeze();
+      }
     }
     for (const p of spec.programs) {
       const insns = p.insns.map((i) => ({ ...i }));

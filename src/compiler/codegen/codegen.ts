@@ -19,7 +19,8 @@ const SCRATCH_A: Reg = R0;
 const SCRATCH_B: Reg = R5;
 export const STACK_LIMIT = 512;
 
-export interface MapReloc { insn: number; map: string }
+/** A 64-bit load to patch: with a map's fd, or (value: true) with the fd of a global section's map. */
+export interface MapReloc { insn: number; map: string; value?: boolean }
 
 export interface CodegenResult {
   insns: Insn[];
@@ -350,6 +351,13 @@ class Emitter {
         if (s !== r) a.mov64(r, s);
         a.atomic(i.kind === 'xchg' ? 'xchg' : (`fetch_${i.kind}` as 'fetch_add'), size, base, r, off);
         if (r !== d) a.mov64(d, r);
+        this.commit(i.dst, d);
+        break;
+      }
+      case 'ldglobal': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        this.relocs.push({ insn: a.pc, map: i.section, value: true });
+        a.ldMapValue(d, 0, i.offset);
         this.commit(i.dst, d);
         break;
       }

@@ -28,6 +28,8 @@ export type Inst =
   | { op: 'call'; dst?: VReg; helper: number; args: Val[] }
   /** Atomic read-modify-write at addr; with `dst`, dst receives the old value (the fetch form). */
   | { op: 'atomic'; kind: 'add' | 'or' | 'and' | 'xor' | 'xchg'; size: 4 | 8; addr: Addr; src: VReg; dst?: VReg }
+  /** The address of a global variable: `offset` bytes into the value of section map `section` (.bss, .data, .rodata). */
+  | { op: 'ldglobal'; dst: VReg; section: string; offset: number }
   /** The address of a map (a 64-bit load the loader patches with the map's fd). */
   | { op: 'ldmap'; dst: VReg; map: string };
 
@@ -97,7 +99,7 @@ export function uses(i: Inst | Term): VReg[] {
     case 'store': a(i.addr); v(i.src); break;
     case 'lea': a(i.addr); break;
     case 'call': for (const x of i.args) v(x); break;
-    case 'ldmap': break;
+    case 'ldmap': case 'ldglobal': break;
     case 'atomic': a(i.addr); out.push(i.src); break;
     case 'br': out.push(i.a); v(i.b); break;
     case 'ret': v(i.v); break;
@@ -134,6 +136,7 @@ export function printIr(f: IrFunction): string {
         case 'lea': lines.push(`  v${i.dst} = lea ${addr(i.addr)}`); break;
         case 'call': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = ` : ''}call #${i.helper}(${i.args.map(val).join(', ')})`); break;
         case 'ldmap': lines.push(`  v${i.dst} = map ${i.map}`); break;
+        case 'ldglobal': lines.push(`  v${i.dst} = &${i.section}+${i.offset}`); break;
         case 'atomic': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = fetch_` : 'atomic_'}${i.kind}${i.size * 8} ${addr(i.addr)}, v${i.src}`); break;
       }
     }

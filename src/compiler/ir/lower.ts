@@ -37,9 +37,12 @@ const MAX_INLINE_DEPTH = 16;
 export interface LowerResult { fn?: IrFunction }
 
 /** Lower one function definition. Problems come back as located diagnostics. */
-export function lowerFunction(sym: Sym, diags: Diagnostics): IrFunction | undefined {
+/** Where global variables live: section map and offset, decided by the object compiler. */
+export type GlobalLayout = Map<Sym, { section: string; offset: number }>;
+
+export function lowerFunction(sym: Sym, diags: Diagnostics, globals: GlobalLayout = new Map()): IrFunction | undefined {
   try {
-    return new Lowerer(sym.name, diags).function(sym);
+    return new Lowerer(sym.name, diags, globals).function(sym);
   } catch (e) {
     if (e instanceof Unsupported) {
       diags.error('codegen-unsupported', e.message, e.loc);
@@ -60,7 +63,7 @@ class Lowerer {
   private inlineStack: Sym[] = [];
   private addressTaken = new Set<Sym>();
 
-  constructor(name: string, private diags: Diagnostics) {
+  constructor(name: string, private diags: Diagnostics, private globals: GlobalLayout) {
     this.f = new IrFunction(name);
   }
 
@@ -693,6 +696,12 @@ class Lowerer {
         const s = e.sym!;
         const p = this.frame.vars.get(s);
         if (p) return p;
+        const g = this.globals.get(s);
+        if (g) {
+          const dst = this.f.newReg();
+          this.emit({ op: 'ldglobal', dst, section: g.section, offset: g.offset });
+          return { kind: 'mem', addr: { base: dst, off: 0 }, type: s.type };
+        }
         if (s.kind === 'var' && s.global) this.unsupported(`the global variable '${s.name}'`, e.loc);
         this.unsupported(`'${e.name}' here`, e.loc);
       }
