@@ -1,6 +1,8 @@
 // Load an object spec (programs + BTF-defined maps) into the kernel: create the maps, patch each
 // program's map loads with their fds, load the programs. Closing the object closes everything.
 import type { Insn } from '../isa/insn.js';
+import { Btf } from '../btf/reader.js';
+import { Kind } from '../btf/types.js';
 import { loadProgram, Program } from './program.js';
 import { createMap, type BpfMap } from '../maps/index.js';
 import { bpf, numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
@@ -56,6 +58,18 @@ export class LoadedObject {
   [Symbol.dispose](): void { this.close(); }
 }
 
+/** BTF-typed programs name their target by BTF id: the btf_trace_<tp> typedef, or the kernel function. */
+function attachBtfId(p: ProgramDef): number | undefined {
+  if (p.type !== 'TRACING' && p.type !== 'LSM') return undefined;
+  if (!p.attachTo) throw new Error(`program ${p.name} (section "${p.section}") names no attach target`);
+  const btf = Btf.vmlinux();
+  const id = p.expectedAttachType === 'TRACE_RAW_TP'
+    ? btf.find(`btf_trace_${p.attachTo}`, Kind.TYPEDEF)
+    : btf.find(p.expectedAttachType === 'LSM_MAC' ? `bpf_lsm_${p.attachTo}` : p.attachTo, Kind.FUNC);
+  if (id === undefined) throw new Error(`program ${p.name}: the kernel's BTF has no ${p.expectedAttachType === 'TRACE_RAW_TP' ? `tracepoint ${p.attachTo}` : `function ${p.attachTo}`}`);
+  return id;
+}
+
 export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObject {
   const maps = new Map<string, BpfMap>();
   const programs = new Map<string, Program>();
@@ -86,7 +100,8 @@ export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObje
         if (!map) throw new Error(`program ${p.name} refers to map '${r.map}', which the object does not define`);
         insns[r.insn]!.imm = map.fd;
       }
-      programs.set(p.name, loadProgram({ type: p.type, insns, license: spec.license, name: p.name, expectedAttachType: p.expectedAttachType }));
+      programs.set(p.name, loadProgram({ type: p.type, insns, license: spec.license, name: p.name, expectedAttachType: p.expectedAttachType,
+        attachBtfId: attachBtfId(p) }));
     }
   } catch (e) {
     for (const p of programs.values()) p.close();
