@@ -20,12 +20,8 @@ const NOT_YET: Record<string, string> = {
   'pidstats_lru.c': 'reads through a kernel pointer in a tracepoint program (needs implicit bpf_probe_read_kernel)',
   'tcprtt.c': 'reads through a kernel pointer in a kprobe program (needs implicit bpf_probe_read_kernel)',
   'vfsstat.c': 'fentry programs cannot load on this kernel (EPERM); the VM suite covers them',
-  'sigsnoop.c': '__builtin_memcpy is not lowered yet',
-  'tcplife.c': '__builtin_memcpy is not lowered yet',
-  'socket_filter.c': 'calls through an expression the lowering does not handle yet',
-  'tc_classifier.c': 'calls through an expression the lowering does not handle yet',
-  'tcpconnect.c': 'calls through an expression the lowering does not handle yet',
-  'xdp_parser.c': 'calls through an expression the lowering does not handle yet',
+  'tcplife.c': 'reads through a kernel pointer in a tracepoint program (needs implicit bpf_probe_read_kernel)',
+  'tcpconnect.c': 'reads through a kernel pointer in a kprobe program (needs implicit bpf_probe_read_kernel)',
 };
 
 for (const file of corpusFiles('codegen')) {

@@ -294,6 +294,14 @@ class Emitter {
         this.commit(i.dst, d);
         break;
       }
+      case 'bswap': {
+        const d = this.dest(i.dst, SCRATCH_A);
+        const s = this.use(i.src, d);
+        if (s !== d) a.mov64(d, s);
+        a.endian('be', d, i.bits); // on a little-endian machine, to big endian is a swap
+        this.commit(i.dst, d);
+        break;
+      }
       case 'setcc': {
         const x = this.use(i.a, SCRATCH_B);
         const bConst = isConst(i.b) ? BigInt.asIntN(64, i.b.k) : undefined;

@@ -26,6 +26,8 @@ export type Inst =
   | { op: 'store'; addr: Addr; size: Size; src: Val }
   | { op: 'lea'; dst: VReg; addr: Addr }
   | { op: 'call'; dst?: VReg; helper: number; args: Val[] }
+  /** Byte swap of the low `bits` bits (result zero-extended). */
+  | { op: 'bswap'; dst: VReg; src: VReg; bits: 16 | 32 | 64 }
   /** Atomic read-modify-write at addr; with `dst`, dst receives the old value (the fetch form). */
   | { op: 'atomic'; kind: 'add' | 'or' | 'and' | 'xor' | 'xchg'; size: 4 | 8; addr: Addr; src: VReg; dst?: VReg }
   /** The address of a global variable: `offset` bytes into the value of section map `section` (.bss, .data, .rodata). */
@@ -93,7 +95,7 @@ export function uses(i: Inst | Term): VReg[] {
     case 'mov': v(i.src); break;
     case 'bin': out.push(i.a); v(i.b); break;
     case 'neg': out.push(i.a); break;
-    case 'ext': out.push(i.src); break;
+    case 'ext': case 'bswap': out.push(i.src); break;
     case 'setcc': out.push(i.a); v(i.b); break;
     case 'load': a(i.addr); break;
     case 'store': a(i.addr); v(i.src); break;
@@ -130,6 +132,7 @@ export function printIr(f: IrFunction): string {
         case 'bin': lines.push(`  v${i.dst} = ${i.kind} v${i.a}, ${val(i.b)}`); break;
         case 'neg': lines.push(`  v${i.dst} = neg v${i.a}`); break;
         case 'ext': lines.push(`  v${i.dst} = ${i.signed ? 's' : 'z'}ext${i.bits} v${i.src}`); break;
+        case 'bswap': lines.push(`  v${i.dst} = bswap${i.bits} v${i.src}`); break;
         case 'setcc': lines.push(`  v${i.dst} = ${i.cond} v${i.a}, ${val(i.b)}`); break;
         case 'load': lines.push(`  v${i.dst} = load${i.size * 8} ${addr(i.addr)}`); break;
         case 'store': lines.push(`  store${i.size * 8} ${addr(i.addr)}, ${val(i.src)}`); break;

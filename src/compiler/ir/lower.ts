@@ -869,6 +869,47 @@ class Lowerer {
     return this.norm(v, rt);
   }
 
+  /** __builtin_memcpy / memmove / memset with a constant size: straight-line loads and stores. */
+  private memOp(e: Expr & { kind: 'call' }, name: string): Val {
+    const [d, x, n] = e.args as [Expr, Expr, Expr];
+    const size = n.cv;
+    if (size === undefined) this.unsupported(`${name} with a size that is not a constant`, n.loc);
+    if (size > 512n) this.unsupported(`${name} of more than 512 bytes`, n.loc);
+    const dst = this.reg(this.rv(d));
+    const len = Number(size);
+    // Access widths no wider than both pointers' alignment (the verifier rejects misaligned stack access).
+    const alignOfPtr = (p: Expr) => { const t = decay(p.ty!).type; return isPointer(t) && !isVoid(t.to.type) && !isFunction(t.to.type) ? alignOf(t.to.type) : 1; };
+    const maxW = Math.min(8, alignOfPtr(d), name === '__builtin_memset' ? 8 : alignOfPtr(x));
+    const widths = ([8, 4, 2, 1] as Size[]).filter((w) => w <= maxW);
+    if (name === '__builtin_memset') {
+      const byte = this.rv(x);
+      if (!isConst(byte)) this.unsupported('memset with a fill value that is not a constant', x.loc);
+      const b = BigInt.asUintN(8, byte.k);
+      let off = 0;
+      for (const w of widths) {
+        let fill = 0n;
+        for (let i = 0; i < w; i++) fill = (fill << 8n) | b;
+        while (len - off >= w) { this.emit({ op: 'store', addr: { base: dst, off }, size: w, src: this.constOperand(BigInt.asIntN(w * 8, fill)) }); off += w; }
+      }
+      return { r: dst };
+    }
+    const src = this.reg(this.rv(x));
+    // Load everything first, then store: correct for overlapping memmove too (at most 64 values).
+    const words: { off: number; w: Size; r: VReg }[] = [];
+    let off = 0;
+    for (const w of widths) {
+      while (len - off >= w) {
+        const r = this.f.newReg();
+        this.emit({ op: 'load', dst: r, addr: { base: src, off }, size: w });
+        words.push({ off, w, r });
+        off += w;
+        if (name === '__builtin_memcpy') { const last = words.pop()!; this.emit({ op: 'store', addr: { base: dst, off: last.off }, size: last.w, src: { r: last.r } }); }
+      }
+    }
+    for (const wd of words) this.emit({ op: 'store', addr: { base: dst, off: wd.off }, size: wd.w, src: { r: wd.r } });
+    return { r: dst };
+  }
+
   /** __sync_fetch_and_OP / __sync_OP_and_fetch / __atomic_fetch_OP / __atomic_OP_fetch / lock_xadd. */
   private atomic(e: Expr & { kind: 'call' }, want: boolean): Val {
     const name = (e.callee as Expr & { kind: 'ident' }).name;
@@ -931,6 +972,19 @@ class Lowerer {
 
   private call(e: Expr & { kind: 'call' }): Val {
     const callee = e.callee;
+    if (callee.kind === 'ident') {
+      const m = /^__builtin_bswap(16|32|64)$/.exec(callee.name);
+      if (m && !callee.sym?.body) {
+        const bits = Number(m[1]) as 16 | 32 | 64;
+        const v = this.reg(this.rv(e.args[0]!));
+        const dst = this.f.newReg();
+        this.emit({ op: 'bswap', dst, src: v, bits });
+        return { r: dst };
+      }
+      if ((callee.name === '__builtin_memcpy' || callee.name === '__builtin_memset' || callee.name === '__builtin_memmove') && !callee.sym?.body) {
+        return this.memOp(e, callee.name);
+      }
+    }
     if (callee.kind === 'ident' && callee.sym) {
       const s = callee.sym;
       if (s.kind === 'func' && s.body) return this.inlineCall(s, e.args, e.loc);
