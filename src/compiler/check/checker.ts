@@ -262,6 +262,7 @@ class Checker {
       rec ??= newRecord(kind, te.name);
       if (te.name) this.scope.tags.set(te.name, { type: rec, loc: te.loc });
       this.completeRecord(rec, te.members ?? [], te.attrs, te.loc);
+      for (const a of te.asserts ?? []) this.staticAssert(a.test, a.message, a.loc);
       return rec;
     }
     const name = te.name!;
@@ -691,6 +692,8 @@ class Checker {
       case 'block': this.withScope(() => this.blockBody(s)); break;
       case 'expr': this.expr(s.expr); break;
       case 'decl': for (const d of s.decls) this.declaration(d); break;
+      case 'tag': this.resolveType(s.type); break;
+      case 'static_assert': this.staticAssert(s.test, s.message, s.loc); break;
       case 'if':
         this.condition(s.test, "the 'if' condition");
         this.stmt(s.then);
@@ -716,7 +719,9 @@ class Checker {
                 if (d.storage === 'static' || d.storage === 'extern' || d.storage === 'typedef') this.error('sema-for-decl', `declaration of '${d.name}' in a 'for' loop must be an object with automatic storage`, d.nameLoc);
               }
             }
-            this.stmt(s.init);
+            // A for-init of several statements (a struct definition and a declaration) shares the loop's scope.
+            if (s.init.kind === 'block') for (const x of s.init.body) this.stmt(x);
+            else this.stmt(s.init);
           }
           if (s.test) this.condition(s.test, "the 'for' condition");
           if (s.update) this.expr(s.update);

@@ -396,7 +396,7 @@ class Lowerer {
         this.stmt(s.body);
         break;
       }
-      case 'asm': case 'empty': break;
+      case 'asm': case 'empty': case 'tag': case 'static_assert': break;
     }
   }
 

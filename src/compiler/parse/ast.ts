@@ -21,7 +21,7 @@ export interface Quals {
 export type TypeExpr =
   | { kind: 'builtin'; name: string; quals: Quals; loc: Loc } // canonical: 'int', 'unsigned long', 'char', '_Bool', 'void', 'signed char', '__int128', 'double'...
   | { kind: 'typedef'; name: string; quals: Quals; loc: Loc }
-  | { kind: 'record'; tag: 'struct' | 'union'; name?: string; members?: FieldDecl[]; attrs: Attribute[]; quals: Quals; loc: Loc; /** true where the body is written here */ defines: boolean }
+  | { kind: 'record'; tag: 'struct' | 'union'; name?: string; members?: FieldDecl[]; attrs: Attribute[]; quals: Quals; loc: Loc; /** true where the body is written here */ defines: boolean; /** _Static_assert among the members */ asserts?: { test: Expr; message?: string; loc: Loc }[] }
   | { kind: 'enum'; name?: string; values?: EnumValueDecl[]; attrs: Attribute[]; quals: Quals; loc: Loc; defines: boolean }
   | { kind: 'ptr'; to: TypeExpr; quals: Quals; loc: Loc }
   | { kind: 'array'; of: TypeExpr; size?: Expr; quals: Quals; loc: Loc }
@@ -100,6 +100,9 @@ export type Stmt =
   | Block
   | (S & { kind: 'expr'; expr: Expr })
   | (S & { kind: 'decl'; decls: Decl[] })
+  /** `struct s { ... };` or `enum { A, B };` inside a function. */
+  | (S & { kind: 'tag'; type: TypeExpr })
+  | (S & { kind: 'static_assert'; test: Expr; message?: string })
   | (S & { kind: 'if'; test: Expr; then: Stmt; else?: Stmt })
   | (S & { kind: 'while'; test: Expr; body: Stmt; hints: LoopHints })
   | (S & { kind: 'dowhile'; body: Stmt; test: Expr; hints: LoopHints })

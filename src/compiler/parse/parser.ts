@@ -383,9 +383,11 @@ class Parser {
     }
     this.next();
     const members: FieldDecl[] = [];
+    const asserts: { test: Expr; message?: string; loc: Loc }[] = [];
     while (!this.isPunct('}')) {
       if (this.peek().kind === T.EOF) this.fail(`expected '}' to close ${tag}${name ? ` ${name}` : ''}`, kw.loc);
       try {
+        if (this.is('_Static_assert') || this.is('static_assert')) { const a = this.staticAssert(); asserts.push({ test: a.test, message: a.message, loc: a.loc }); continue; }
         this.fieldDeclaration(members);
       } catch (e) {
         if (!(e instanceof Sync)) throw e;
@@ -394,7 +396,7 @@ class Parser {
     }
     this.next();
     attrs.push(...this.attributes());
-    return { kind: 'record', tag, name, members, attrs, quals: {}, loc: kw.loc, defines: true };
+    return { kind: 'record', tag, name, members, attrs, quals: {}, loc: kw.loc, defines: true, ...(asserts.length ? { asserts } : {}) };
   }
 
   private syncMember(): void {
@@ -707,16 +709,28 @@ class Parser {
   private blockItem(out: Stmt[]): void {
     const t = this.peek();
     if (t.kind === PRAGMA) { this.next(); this.pragmaHint(t); return; }
-    if (this.is('_Static_assert') || this.is('static_assert')) { this.staticAssert(); return; }
+    if (this.is('_Static_assert') || this.is('static_assert')) {
+      const a = this.staticAssert();
+      out.push({ kind: 'static_assert', test: a.test, message: a.message, loc: a.loc });
+      return;
+    }
     if (this.is('__label__')) { this.next(); while (this.peek().kind === T.Ident) { this.next(); if (!this.accept(',')) break; } this.expect(';'); return; }
     if (this.isTypeStart() && !(t.kind === T.Ident && this.isPunct(':', 1))) {
       const decls: (TopLevel | Decl)[] = [];
       this.declaration(decls, false);
-      const ds = decls.filter((d): d is Decl => d.kind === 'decl');
-      out.push({ kind: 'decl', decls: ds, loc: t.loc });
+      out.push(...this.declStmts(decls, t.loc));
       return;
     }
     out.push(this.statement());
+  }
+
+  /** Declarations in a block: objects as one 'decl' statement, struct/enum definitions as 'tag' statements. */
+  private declStmts(items: (TopLevel | Decl)[], loc: Loc): Stmt[] {
+    const out: Stmt[] = [];
+    for (const it of items) if (it.kind === 'tag') out.push({ kind: 'tag', type: it.type, loc: it.loc });
+    const ds = items.filter((d): d is Decl => d.kind === 'decl');
+    if (ds.length) out.push({ kind: 'decl', decls: ds, loc });
+    return out;
   }
 
   private pragmaHint(t: Token): void {
@@ -785,7 +799,8 @@ class Parser {
               const decls: (TopLevel | Decl)[] = [];
               const dloc = this.peek().loc;
               this.declaration(decls, false);
-              init = { kind: 'decl', decls: decls.filter((d): d is Decl => d.kind === 'decl'), loc: dloc };
+              const st = this.declStmts(decls, dloc);
+              init = st.length === 1 ? st[0] : { kind: 'block', body: st, loc: dloc, end: dloc };
             } else {
               const e = this.expression();
               this.expect(';', "after the 'for' initializer");
@@ -867,7 +882,8 @@ class Parser {
       const loc = this.peek().loc;
       const decls: (TopLevel | Decl)[] = [];
       this.declaration(decls, false);
-      return { kind: 'decl', decls: decls.filter((d): d is Decl => d.kind === 'decl'), loc };
+      const st = this.declStmts(decls, loc);
+      return st.length === 1 ? st[0]! : { kind: 'block', body: st, loc, end: loc };
     }
     return this.statement();
   }
