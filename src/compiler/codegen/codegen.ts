@@ -112,7 +112,16 @@ export function codegen(f: IrFunction): CodegenResult {
   const loc = new Map<VReg, Loc>();
   let frame = f.frameSize;
   let spills = 0;
-  const spillSlot = (): number => { frame = Math.ceil((frame + 8) / 8) * 8; spills++; return -frame; };
+  // Spill slots are reused once the value that had one is dead.
+  const spilled: { end: number; slot: number }[] = [];
+  const spillSlot = (iv: Interval): number => {
+    spills++;
+    const free = spilled.find((s) => s.end < iv.start);
+    if (free) { free.end = iv.end; return free.slot; }
+    frame = Math.ceil((frame + 8) / 8) * 8;
+    spilled.push({ end: iv.end, slot: -frame });
+    return -frame;
+  };
   const active: Interval[] = [];
   const free = new Set<Reg>([...CALLEE_SAVED, ...CALLER_SAVED]);
   for (const iv of intervals) {
@@ -137,11 +146,11 @@ export function codegen(f: IrFunction): CodegenResult {
     if (victim && victim.end > iv.end) {
       const l = loc.get(victim.v) as { reg: Reg };
       loc.set(iv.v, { reg: l.reg });
-      loc.set(victim.v, { slot: spillSlot() });
+      loc.set(victim.v, { slot: spillSlot(victim) });
       active.splice(active.indexOf(victim), 1);
       active.push(iv);
     } else {
-      loc.set(iv.v, { slot: spillSlot() });
+      loc.set(iv.v, { slot: spillSlot(iv) });
     }
   }
   if (frame > STACK_LIMIT) {
