@@ -98,7 +98,8 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
       diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., perf_event...)`, fn.loc);
       continue;
     }
-    const ir = lowerFunction(fn, diags, layout);
+    const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
+    const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing });
     if (!ir) continue;
     try {
       const out = codegen(ir);

@@ -1,6 +1,6 @@
 // Verifier acceptance: the tool-shaped corpus compiled by tsbcc itself loads into the running kernel.
-// Programs the code generator cannot handle yet are listed with the reason (implicit kernel reads
-// through BTF pointers in kprobe/tracepoint programs come with the BCC dialect).
+// Programs the code generator cannot handle yet are listed with the reason.
+// Kernel memory reached through pointers in kprobe/tracepoint programs is read with bpf_probe_read_kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -13,15 +13,8 @@ import { corpusFiles } from '../fixtures/corpus.js';
 const skip = (process.getuid?.() !== 0 || !existsSync('/sys/kernel/btf/vmlinux')) && 'needs root and kernel BTF';
 
 const NOT_YET: Record<string, string> = {
-  'execsnoop.c': 'reads through a kernel pointer in a tracepoint program (needs implicit bpf_probe_read_kernel)',
-  'exitsnoop.c': 'reads through a kernel pointer in a tracepoint program (needs implicit bpf_probe_read_kernel)',
-  'filelife.c': 'reads through a kernel pointer in a kprobe program (needs implicit bpf_probe_read_kernel)',
-  'oomkill.c': 'reads through a kernel pointer in a kprobe program (needs implicit bpf_probe_read_kernel)',
-  'pidstats_lru.c': 'reads through a kernel pointer in a tracepoint program (needs implicit bpf_probe_read_kernel)',
-  'tcprtt.c': 'reads through a kernel pointer in a kprobe program (needs implicit bpf_probe_read_kernel)',
+  'execsnoop.c': 'a bounds check on a value reloaded from memory: the verifier needs the compare and the access on one register',
   'vfsstat.c': 'fentry programs cannot load on this kernel (EPERM); the VM suite covers them',
-  'tcplife.c': 'reads through a kernel pointer in a tracepoint program (needs implicit bpf_probe_read_kernel)',
-  'tcpconnect.c': 'reads through a kernel pointer in a kprobe program (needs implicit bpf_probe_read_kernel)',
 };
 
 for (const file of corpusFiles('codegen')) {

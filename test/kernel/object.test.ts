@@ -177,3 +177,52 @@ test('global variables: .rodata set before load, .bss and .data read back', { sk
   const data = all.map<HashTable>('.data').get(zero)!;
   assert.equal(data.readBigUInt64LE(spec.globals!.find((g) => g.name === 'weights')!.offset + 8), 10n);
 });
+
+const PARENT = `
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+
+struct seen { u32 tgid; u32 ppid; u64 start; char comm[16]; };
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 64);
+  __type(key, u32);
+  __type(value, struct seen);
+} seen SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int who(void *ctx)
+{
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  struct seen s = {};
+  u32 tgid = task->tgid;                       /* kernel memory: read with bpf_probe_read_kernel */
+  s.tgid = tgid;
+  s.ppid = task->real_parent->tgid;            /* a chain of kernel pointers */
+  s.start = task->start_time;
+  for (int i = 0; i < 16; i++) s.comm[i] = task->comm[i];
+  bpf_map_update_elem(&seen, &tgid, &s, BPF_ANY);
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+test('kernel pointer chains in a tracepoint program read the right values (implicit probe reads)', { skip, timeout: 30000 }, () => {
+  const spec = compileObject(PARENT, { filename: 'parent.c', btf: Btf.vmlinux() });
+  using obj = loadObject(spec);
+  using wl = new Workload();
+  let pid: number;
+  {
+    using _l = attachTracepoint(obj.program('who'), 'syscalls:sys_enter_getppid');
+    pid = wl.runSync(3).pid;
+  }
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(pid);
+  const v = obj.map<HashTable>('seen').get(key);
+  assert.ok(v, 'no entry for the workload');
+  assert.equal(v.readUInt32LE(0), pid);
+  assert.equal(v.readUInt32LE(4), process.pid, 'task->real_parent->tgid is the test process');
+  assert.ok(v.readBigUInt64LE(8) > 0n, 'task->start_time');
+  assert.equal(v.toString('latin1', 16, 32).replace(/\0.*$/s, ''), wl.comm);
+});

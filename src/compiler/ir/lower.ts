@@ -40,9 +40,18 @@ export interface LowerResult { fn?: IrFunction }
 /** Where global variables live: section map and offset, decided by the object compiler. */
 export type GlobalLayout = Map<Sym, { section: string; offset: number }>;
 
-export function lowerFunction(sym: Sym, diags: Diagnostics, globals: GlobalLayout = new Map()): IrFunction | undefined {
+export interface LowerOptions {
+  /**
+   * Tracing programs (kprobe, tracepoint, raw tracepoint, perf event): memory reached through a
+   * pointer that is not known to be the stack, a map value, a global or the context is kernel
+   * memory, read with bpf_probe_read_kernel — as BCC does for `task->real_parent->tgid`.
+   */
+  implicitReads?: boolean;
+}
+
+export function lowerFunction(sym: Sym, diags: Diagnostics, globals: GlobalLayout = new Map(), opts: LowerOptions = {}): IrFunction | undefined {
   try {
-    return new Lowerer(sym.name, diags, globals).function(sym);
+    return new Lowerer(sym.name, diags, globals, opts).function(sym);
   } catch (e) {
     if (e instanceof Unsupported) {
       diags.error('codegen-unsupported', e.message, e.loc);
@@ -63,7 +72,11 @@ class Lowerer {
   private inlineStack: Sym[] = [];
   private addressTaken = new Set<Sym>();
 
-  constructor(name: string, private diags: Diagnostics, private globals: GlobalLayout) {
+  /** Registers known to hold a pointer the program may dereference directly. */
+  private safe = new Set<VReg>();
+  private probeSlot?: number;
+
+  constructor(name: string, private diags: Diagnostics, private globals: GlobalLayout, private opts: LowerOptions = {}) {
     this.f = new IrFunction(name);
   }
 
@@ -76,6 +89,34 @@ class Lowerer {
   private emit(i: Block['insts'][number]): void {
     if (this.cur.term) this.cur = this.f.newBlock(); // unreachable code after a jump: give it a block
     this.cur.insts.push(i);
+    // Pointer provenance for implicit kernel reads.
+    switch (i.op) {
+      case 'mov': if (!isConst(i.src) && this.safe.has(i.src.r)) this.safe.add(i.dst); else this.safe.delete(i.dst); break;
+      case 'bin':
+        // Pointer arithmetic keeps the pointer (always the first operand here) where it points.
+        if ((i.kind === 'add' || i.kind === 'sub') && this.safe.has(i.a)) this.safe.add(i.dst);
+        else this.safe.delete(i.dst);
+        break;
+      case 'lea': if ('fp' in i.addr || this.safe.has(i.addr.base)) this.safe.add(i.dst); else this.safe.delete(i.dst); break;
+      case 'ldglobal': case 'ldmap': this.safe.add(i.dst); break;
+      case 'call': if (i.dst !== undefined) { if (SAFE_POINTER_HELPERS.has(i.helper)) this.safe.add(i.dst); else this.safe.delete(i.dst); } break;
+      case 'store': case 'atomic': break;
+      default: this.safe.delete(i.dst);
+    }
+  }
+
+  /** Load `size` bytes at addr (zero-extended); through bpf_probe_read_kernel when it is kernel memory. */
+  private rawLoad(dst: VReg, addr: Addr, size: Size): void {
+    if (!this.opts.implicitReads || 'fp' in addr || this.safe.has(addr.base)) {
+      this.emit({ op: 'load', dst, addr, size });
+      return;
+    }
+    this.probeSlot ??= this.f.slot(8, 8);
+    const tmp = this.lea({ fp: this.probeSlot });
+    const src = addr.off ? this.reg(this.bin('add', { r: addr.base }, { k: BigInt(addr.off) })) : addr.base;
+    this.emit({ op: 'store', addr: { fp: this.probeSlot }, size: 8, src: { k: 0n } });
+    this.emit({ op: 'call', helper: PROBE_READ_KERNEL, args: [{ r: tmp }, { k: BigInt(size) }, { r: src }] });
+    this.emit({ op: 'load', dst, addr: { fp: this.probeSlot }, size });
   }
 
   private terminate(t: NonNullable<Block['term']>): void {
@@ -143,7 +184,7 @@ class Lowerer {
     if (p.bits) return this.loadBits(p, t);
     const size = sizeOf(t) as Size;
     const dst = this.f.newReg();
-    this.emit({ op: 'load', dst, addr: p.addr, size });
+    this.rawLoad(dst, p.addr, size);
     const it = canonicalInt(t);
     if (it && it.signed && size < 8) return this.norm({ r: dst }, t);
     return { r: dst };
@@ -178,7 +219,7 @@ class Lowerer {
     const { addr, size, shift } = this.bitUnit(p, t);
     const w = p.bits!.width;
     const raw = this.f.newReg();
-    this.emit({ op: 'load', dst: raw, addr, size });
+    this.rawLoad(raw, addr, size);
     const it = canonicalInt(t)!;
     // Move the field to the top of 64 bits, then shift down (arithmetically for signed fields).
     const up = this.bin('lsh', { r: raw }, { k: BigInt(64 - shift - w) });
@@ -216,9 +257,10 @@ class Lowerer {
     this.cur = this.f.newBlock();
     this.frame = { vars: new Map(), labels: new Map() };
     this.scanAddressTaken(body);
-    for (const p of sym.params ?? []) {
+    for (const [k, p] of (sym.params ?? []).entries()) {
       const v = this.f.newReg();
       this.f.params.push(v);
+      if (k === 0) this.safe.add(v); // the context
       this.frame.vars.set(p, this.newLocal(p, { r: v }));
     }
     this.inlineStack.push(sym);
@@ -578,7 +620,7 @@ class Lowerer {
       if (w > align) continue;
       while (size - off >= w) {
         const r = this.f.newReg();
-        this.emit({ op: 'load', dst: r, addr: offsetAddr(src.addr, off), size: w });
+        this.rawLoad(r, offsetAddr(src.addr, off), w);
         this.emit({ op: 'store', addr: offsetAddr(dst.addr, off), size: w, src: { r } });
         off += w;
       }
@@ -900,7 +942,7 @@ class Lowerer {
     for (const w of widths) {
       while (len - off >= w) {
         const r = this.f.newReg();
-        this.emit({ op: 'load', dst: r, addr: { base: src, off }, size: w });
+        this.rawLoad(r, { base: src, off }, w);
         words.push({ off, w, r });
         off += w;
         if (name === '__builtin_memcpy') { const last = words.pop()!; this.emit({ op: 'store', addr: { base: dst, off: last.off }, size: last.w, src: { r: last.r } }); }
@@ -1025,6 +1067,12 @@ const dummyLoc = undefined as unknown as Loc;
 export function isMapSymbol(s: Sym): boolean {
   return s.kind === 'var' && s.global && s.attrs?.get('section')?.[0] === '.maps';
 }
+
+const PROBE_READ_KERNEL = 113;
+/** Helpers whose pointer results the verifier lets a program dereference: map values, ring buffer records, local storage. */
+const SAFE_POINTER_HELPERS = new Set([1 /* map_lookup_elem */, 131 /* ringbuf_reserve */, 107 /* sk_storage_get */,
+  156 /* task_storage_get */, 145 /* inode_storage_get */, 81 /* get_local_storage */, 153 /* per_cpu_ptr */, 154 /* this_cpu_ptr */,
+  195 /* map_lookup_percpu_elem */]);
 
 const ATOMIC_RE = /^(?:__sync_fetch_and_(add|sub|or|and|xor)|__sync_(add|sub|or|and|xor)_and_fetch|__atomic_fetch_(add|sub|or|and|xor)|__atomic_(add|sub|or|and|xor)_fetch)$/;
 const CMP_OPS = new Set(['<', '>', '<=', '>=', '==', '!=']);
