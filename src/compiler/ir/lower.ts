@@ -182,7 +182,8 @@ class Lowerer {
     if (isArray(t) || isFunction(t)) return { r: this.lea(p.addr) }; // decay
     if (isRecord(t)) this.unsupportedAt('using a struct or union as a value', p);
     if (p.bits) return this.loadBits(p, t);
-    const size = sizeOf(t) as Size;
+    const size = sizeOf(t);
+    if (size !== 1 && size !== 2 && size !== 4 && size !== 8) this.unsupportedAt(`loading a ${size}-byte ${t.kind} value`, p);
     const dst = this.f.newReg();
     this.rawLoad(dst, p.addr, size);
     const it = canonicalInt(t);
@@ -203,7 +204,9 @@ class Lowerer {
     }
     const t = p.type.type;
     if (p.bits) { this.storeBits(p, t, v); return; }
-    this.emit({ op: 'store', addr: p.addr, size: sizeOf(t) as Size, src: v });
+    const size = sizeOf(t);
+    if (size !== 1 && size !== 2 && size !== 4 && size !== 8) this.unsupportedAt(`storing a ${size}-byte ${t.kind} value this way`, p);
+    this.emit({ op: 'store', addr: p.addr, size, src: v });
   }
 
   /** The storage unit of a bitfield: its declared type's size, aligned, holding every bit of it. */
