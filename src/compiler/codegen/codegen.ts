@@ -41,10 +41,15 @@ export function codegen(f: IrFunction): CodegenResult {
   const blockEnd = new Map<Block, number>();
   let pos = 0;
   const callPositions: number[] = [];
+  // Copy hints: a register defined by `mov v, s` or `bin v = s op x` would like s's register when s dies there.
+  const hint = new Map<VReg, { src: VReg; at: number }>();
   for (const b of order) {
     blockStart.set(b, pos);
     for (const i of b.insts) {
       if (i.op === 'call') callPositions.push(pos);
+      if (i.op === 'mov' && !isConst(i.src) && !hint.has(i.dst)) hint.set(i.dst, { src: i.src.r, at: pos });
+      else if ((i.op === 'bin' || i.op === 'neg') && !hint.has(i.dst)) hint.set(i.dst, { src: i.a, at: pos });
+      else if (i.op === 'ext' && !hint.has(i.dst)) hint.set(i.dst, { src: i.src, at: pos });
       pos++;
     }
     blockEnd.set(b, pos); // the terminator's position
@@ -133,6 +138,18 @@ export function codegen(f: IrFunction): CodegenResult {
       }
     }
     const pool = iv.crossesCall ? CALLEE_SAVED : [...CALLER_SAVED, ...CALLEE_SAVED];
+    // Coalesce: take the register of the value this one is copied or computed from, if it dies here.
+    const h = hint.get(iv.v);
+    if (h && h.at === iv.start) {
+      const k = active.findIndex((a) => a.v === h.src && a.end === iv.start);
+      const l = k >= 0 ? loc.get(h.src) : undefined;
+      if (l && 'reg' in l && pool.includes(l.reg)) {
+        active.splice(k, 1);
+        loc.set(iv.v, { reg: l.reg });
+        active.push(iv);
+        continue;
+      }
+    }
     const reg = pool.find((r) => free.has(r));
     if (reg !== undefined) {
       free.delete(reg);
