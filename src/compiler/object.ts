@@ -11,6 +11,8 @@ import { findField } from './check/layout.js';
 import type { Initializer, Expr } from './parse/ast.js';
 import type { MapDef, ProgramDef, ObjectSpec, GlobalDef } from '../load/object.js';
 import { MapType, type ProgTypeName, type AttachTypeName } from '../sys/uapi.js';
+import { BtfBuilder, encodeFuncInfo, encodeLineInfo } from '../btf/writer.js';
+import type { Loc } from './source.js';
 
 /** The specs this compiles to are the loader's (load/object.ts): plain data, no kernel state. */
 export type { MapDef, ProgramDef, ObjectSpec, GlobalDef } from '../load/object.js';
@@ -89,6 +91,11 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
     }
     maps.push({ name, type: MapType.ARRAY, keySize: 4, valueSize: size, maxEntries: 1, flags: name === '.rodata' ? 1 << 7 /* BPF_F_RDONLY_PROG */ : 0, initial: data, freeze: name === '.rodata' });
   }
+  // BTF for the programs: a FUNC per program and line_info, so the verifier's log shows C lines.
+  const btf = new BtfBuilder();
+  const intT = btf.addInt('int', 4, { signed: true });
+  const voidPtr = btf.addPtr(0);
+  const proto = btf.addFuncProto(intT, [{ name: 'ctx', type: voidPtr }]);
   const programs: ProgramDef[] = [];
   for (const fn of unit.functions) {
     const section = fn.attrs?.get('section')?.[0];
@@ -106,8 +113,10 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
       for (const rl of out.relocs) {
         if (!maps.some((m) => m.name === rl.map)) diags.error('object-map', `map '${rl.map}' is not a BTF-defined map`, fn.loc);
       }
+      const funcId = btf.addFunc(fn.name, proto, 'static');
       programs.push({ name: fn.name, section, type: kind.type, expectedAttachType: kind.attach, attachTo: kind.target,
-        insns: out.insns, relocs: out.relocs });
+        insns: out.insns, relocs: out.relocs, funcInfo: encodeFuncInfo([{ insnOff: 0, typeId: funcId }]),
+        lineInfo: lineInfo(btf, out.locs) });
     } catch (e) {
       if (!(e instanceof CodegenError)) throw e;
       diags.error('codegen-stack', e.message, fn.loc);
@@ -115,7 +124,24 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
   }
   if (!license) diags.warning('object-license', 'no license: declare `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers need it)');
   if (diags.hasErrors) throw new CompileError(diags.list);
-  return { programs, maps, globals, license: license || 'GPL' };
+  return { programs, maps, globals, license: license || 'GPL', btf: btf.build() };
+}
+
+/** line_info: one record wherever the source line changes (the first instruction always has one). */
+function lineInfo(btf: BtfBuilder, locs: (Loc | undefined)[]): Buffer {
+  const records: { insnOff: number; fileNameOff: number; lineOff: number; line: number; col: number }[] = [];
+  const first = locs.find((l) => l);
+  let last = '';
+  for (let pc = 0; pc < locs.length; pc++) {
+    const loc = locs[pc] ?? (pc === 0 ? first : undefined);
+    if (!loc) continue;
+    const { line, col } = loc.file.position(loc.offset);
+    const key = `${loc.file.name}:${line}`;
+    if (key === last) continue;
+    last = key;
+    records.push({ insnOff: pc, fileNameOff: btf.addString(loc.file.name), lineOff: btf.addString(loc.file.lineText(line).trim()), line, col });
+  }
+  return encodeLineInfo(records);
 }
 
 /**

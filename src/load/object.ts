@@ -3,6 +3,7 @@
 import type { Insn } from '../isa/insn.js';
 import { Btf } from '../btf/reader.js';
 import { Kind } from '../btf/types.js';
+import { loadBtf, type BtfObject } from '../btf/load.js';
 import { loadProgram, Program } from './program.js';
 import { createMap, type BpfMap } from '../maps/index.js';
 import { bpf, numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
@@ -26,9 +27,12 @@ export interface ProgramDef {
   insns: Insn[];
   /** Instructions (64-bit loads) to patch with a map's fd. */
   relocs: { insn: number; map: string; value?: boolean }[];
+  /** bpf_func_info / bpf_line_info records against the object's BTF. */
+  funcInfo?: Buffer;
+  lineInfo?: Buffer;
 }
 
-export interface ObjectSpec { programs: ProgramDef[]; maps: MapDef[]; globals?: GlobalDef[]; license: string }
+export interface ObjectSpec { programs: ProgramDef[]; maps: MapDef[]; globals?: GlobalDef[]; license: string; /** BTF for func_info/line_info */ btf?: Buffer }
 
 export interface LoadOptions {
   /** Values for global variables before loading — `const volatile` settings are frozen in .rodata at load. */
@@ -36,7 +40,8 @@ export interface LoadOptions {
 }
 
 export class LoadedObject {
-  constructor(readonly programs: Map<string, Program>, readonly maps: Map<string, BpfMap>, readonly spec: ObjectSpec) {}
+  constructor(readonly programs: Map<string, Program>, readonly maps: Map<string, BpfMap>, readonly spec: ObjectSpec,
+    private btf?: BtfObject) {}
 
   program(name: string): Program {
     const p = this.programs.get(name);
@@ -53,6 +58,7 @@ export class LoadedObject {
   close(): void {
     for (const p of this.programs.values()) p.close();
     for (const m of this.maps.values()) m.close();
+    this.btf?.close();
   }
 
   [Symbol.dispose](): void { this.close(); }
@@ -73,7 +79,9 @@ function attachBtfId(p: ProgramDef): number | undefined {
 export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObject {
   const maps = new Map<string, BpfMap>();
   const programs = new Map<string, Program>();
+  let btf: BtfObject | undefined;
   try {
+    if (spec.btf) btf = loadBtf(spec.btf);
     for (const m of spec.maps) {
       const maxEntries = m.type === MapType.PERF_EVENT_ARRAY && !m.maxEntries ? numPossibleCpus() : m.maxEntries;
       const map = createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name });
@@ -100,13 +108,15 @@ export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObje
         if (!map) throw new Error(`program ${p.name} refers to map '${r.map}', which the object does not define`);
         insns[r.insn]!.imm = map.fd;
       }
+      const withBtf = btf && p.funcInfo ? { btfFd: btf.fd, funcInfo: p.funcInfo, lineInfo: p.lineInfo } : {};
       programs.set(p.name, loadProgram({ type: p.type, insns, license: spec.license, name: p.name, expectedAttachType: p.expectedAttachType,
-        attachBtfId: attachBtfId(p) }));
+        attachBtfId: attachBtfId(p), ...withBtf }));
     }
   } catch (e) {
     for (const p of programs.values()) p.close();
     for (const m of maps.values()) m.close();
+    btf?.close();
     throw e;
   }
-  return new LoadedObject(programs, maps, spec);
+  return new LoadedObject(programs, maps, spec, btf);
 }

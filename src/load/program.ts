@@ -21,12 +21,27 @@ export interface ProgramSpec {
   logLevel?: number;
 }
 
+/** The C source line the verifier was at when it gave up: the last "; text @ file:line" line_info printed. */
+export function verifierSource(log: string): { file: string; line: number; text: string } | undefined {
+  let found: { file: string; line: number; text: string } | undefined;
+  for (const l of log.split('\n')) {
+    const m = /^; (.*) @ (.+):(\d+)$/.exec(l);
+    if (m) found = { text: m[1]!, file: m[2]!, line: Number(m[3]) };
+  }
+  return found;
+}
+
 /** The kernel's verifier refused the program; `log` is its whole log, `reason` the line that matters. */
 export class VerifierError extends Error {
   override readonly name = 'VerifierError';
+  /** With BTF line_info: the C line the verifier was checking when it stopped. */
+  readonly source?: { file: string; line: number; text: string };
   constructor(readonly programName: string, readonly code: string, readonly log: string, readonly reason: string,
     readonly insns?: readonly Insn[]) {
-    super(`the kernel rejected program ${programName || '(unnamed)'} (${code}): ${reason}`);
+    const src = verifierSource(log);
+    super(`the kernel rejected program ${programName || '(unnamed)'} (${code}): ${reason}` +
+      (src ? `\n  at ${src.file}:${src.line}: ${src.text}` : ''));
+    this.source = src;
   }
 
   /** The failing instruction index, when the log names one. */

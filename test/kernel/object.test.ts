@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { compileObject } from '../../src/compiler/object.js';
-import { loadObject } from '../../src/load/index.js';
+import { loadObject, VerifierError } from '../../src/load/index.js';
 import { attachTracepoint } from '../../src/attach/index.js';
 import { Btf } from '../../src/btf/reader.js';
 import { PerfBuffer } from '../../src/events/index.js';
@@ -225,4 +225,28 @@ test('kernel pointer chains in a tracepoint program read the right values (impli
   assert.equal(v.readUInt32LE(4), process.pid, 'task->real_parent->tgid is the test process');
   assert.ok(v.readBigUInt64LE(8) > 0n, 'task->start_time');
   assert.equal(v.toString('latin1', 16, 32).replace(/\0.*$/s, ''), wl.comm);
+});
+
+test('a verifier rejection names the C line it stopped at (line_info from tsbcc)', { skip }, () => {
+  const src = `
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int bad(void *ctx)
+{
+  u64 id = bpf_get_current_pid_tgid();
+  char *p = (char *)id;
+  u64 v = 0;
+  bpf_probe_read_kernel(&v, sizeof(v), p);
+  return *(char *)&v + ((char *)ctx)[id & 0xffff];
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+  const spec = compileObject(src, { filename: 'bad.c', btf: Btf.vmlinux() });
+  let err: unknown;
+  try { loadObject(spec).close(); } catch (e) { err = e; }
+  assert.ok(err instanceof VerifierError, String(err));
+  assert.deepEqual(err.source, { file: 'bad.c', line: 11, text: 'return *(char *)&v + ((char *)ctx)[id & 0xffff];' });
+  assert.match(err.message, /\n  at bad\.c:11: return \*\(char \*\)&v/);
+  assert.match(err.log, /; u64 id = bpf_get_current_pid_tgid\(\); @ bad\.c:7/);
 });

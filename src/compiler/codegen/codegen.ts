@@ -5,6 +5,7 @@
 // allocated to r1-r4 (when they do not live across a call) and r6-r9; the rest spill to the stack.
 import { Assembler, R0, R5, R10, type Reg, type AluOp, type JmpOp } from '../../isa/asm.js';
 import type { Insn } from '../../isa/insn.js';
+import type { Loc as SrcLoc } from '../source.js';
 import { IrFunction, successors, uses, def, isConst, type Block, type Val, type VReg, type Addr, type Cond, type Size, type Inst, type Term } from './../ir/ir.js';
 
 export class CodegenError extends Error {
@@ -24,6 +25,8 @@ export interface MapReloc { insn: number; map: string; value?: boolean }
 
 export interface CodegenResult {
   insns: Insn[];
+  /** Where each instruction slot came from in the source (statement granularity). */
+  locs: (SrcLoc | undefined)[];
   /** 64-bit loads to patch with map fds (instruction index within `insns`). */
   relocs: MapReloc[];
   /** Bytes of stack used (locals + spills). */
@@ -176,7 +179,7 @@ export function codegen(f: IrFunction): CodegenResult {
 
   const em = new Emitter(f, loc, order);
   const insns = em.run();
-  return { insns, relocs: em.relocs, stack: frame, spills };
+  return { insns, locs: em.locs, relocs: em.relocs, stack: frame, spills };
 }
 
 /** Blocks reachable from the entry, in their original order (the verifier rejects dead code). */
@@ -212,6 +215,11 @@ const fitsImm = (k: bigint): boolean => k >= -(1n << 31n) && k < 1n << 31n;
 class Emitter {
   private a = new Assembler();
   readonly relocs: MapReloc[] = [];
+  readonly locs: (SrcLoc | undefined)[] = [];
+
+  private mark(from: number, loc: SrcLoc | undefined): void {
+    for (let pc = from; pc < this.a.pc; pc++) this.locs[pc] = loc;
+  }
   constructor(private f: IrFunction, private loc: Map<VReg, Loc>, private order: Block[]) {}
 
   run(): Insn[] {
@@ -224,8 +232,14 @@ class Emitter {
     });
     this.order.forEach((b, k) => {
       this.a.label(`b${b.id}`);
-      for (const i of b.insts) this.inst(i);
+      b.insts.forEach((i, n) => {
+        const from = this.a.pc;
+        this.inst(i);
+        this.mark(from, b.locs[n]);
+      });
+      const from = this.a.pc;
       this.term(b.term!, this.order[k + 1]);
+      this.mark(from, b.termLoc);
     });
     return this.a.assemble();
   }

@@ -43,8 +43,9 @@ export type Term =
 export class Block {
   insts: Inst[] = [];
   term?: Term;
-  /** Source location of each instruction (for line_info and diagnostics). */
+  /** Source location (the statement) of each instruction, and of the terminator (for line_info). */
   locs: (Loc | undefined)[] = [];
+  termLoc?: Loc;
   constructor(readonly id: number) {}
 }
 

@@ -89,6 +89,7 @@ class Lowerer {
   private emit(i: Block['insts'][number]): void {
     if (this.cur.term) this.cur = this.f.newBlock(); // unreachable code after a jump: give it a block
     this.cur.insts.push(i);
+    this.cur.locs.push(this.stmtLoc);
     // Pointer provenance for implicit kernel reads.
     switch (i.op) {
       case 'mov': if (!isConst(i.src) && this.safe.has(i.src.r)) this.safe.add(i.dst); else this.safe.delete(i.dst); break;
@@ -120,8 +121,11 @@ class Lowerer {
   }
 
   private terminate(t: NonNullable<Block['term']>): void {
-    if (!this.cur.term) this.cur.term = t;
+    if (!this.cur.term) { this.cur.term = t; this.cur.termLoc = this.stmtLoc; }
   }
+
+  /** The statement being lowered: every instruction is attributed to it (line_info). */
+  private stmtLoc?: Loc;
 
   private jump(to: Block): void { this.terminate({ op: 'jmp', t: to }); }
 
@@ -360,6 +364,7 @@ class Lowerer {
 
   private stmt(s: Stmt): void {
     this.lastLoc = s.loc;
+    this.stmtLoc = s.kind === 'expr' ? s.expr.loc : s.loc;
     switch (s.kind) {
       case 'block': this.block(s); break;
       case 'expr': this.effect(s.expr); break;
