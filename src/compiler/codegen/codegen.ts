@@ -6,6 +6,7 @@
 import { Assembler, R0, R5, R10, type Reg, type AluOp, type JmpOp } from '../../isa/asm.js';
 import type { Insn } from '../../isa/insn.js';
 import type { Loc as SrcLoc } from '../source.js';
+import { eliminateRedundantLoads } from '../ir/opt.js';
 import { IrFunction, successors, uses, def, isConst, type Block, type Val, type VReg, type Addr, type Cond, type Size, type Inst, type Term } from './../ir/ir.js';
 
 export class CodegenError extends Error {
@@ -39,6 +40,7 @@ interface Interval { v: VReg; start: number; end: number; crossesCall: boolean }
 /** Allocate registers and select instructions for one function. */
 export function codegen(f: IrFunction): CodegenResult {
   const order = reachable(f);
+  eliminateRedundantLoads(f);
   // Number every instruction and terminator in block order.
   const blockStart = new Map<Block, number>();
   const blockEnd = new Map<Block, number>();
