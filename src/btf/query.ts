@@ -2,6 +2,9 @@
 // what a function or tracepoint takes.
 import { Btf } from './reader.js';
 import { Kind, kindName, type BtfType, type StructType, type FuncProtoType, type Param } from './types.js';
+import { nearestNames } from '../util/names.js';
+
+export { nearestNames };
 
 export class BtfQueryError extends Error {
   override readonly name = 'BtfQueryError';
@@ -129,35 +132,6 @@ export function memberNames(btf: Btf, structId: number): string[] {
 function suggestMember(btf: Btf, structId: number, name: string): string {
   const near = nearestNames(name, memberNames(btf, structId));
   return near.length ? ` (did you mean ${near.join(', ')}?)` : '';
-}
-
-/** Closest names by edit distance (bounded), best first. */
-export function nearestNames(want: string, names: Iterable<string>, max = 3): string[] {
-  const limit = Math.max(2, Math.floor(want.length / 3));
-  const scored: [number, string][] = [];
-  const seen = new Set<string>();
-  for (const n of names) {
-    if (seen.has(n) || Math.abs(n.length - want.length) > limit) continue;
-    seen.add(n);
-    const d = distance(want, n, limit);
-    if (d <= limit) scored.push([d, n]);
-  }
-  return scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1])).slice(0, max).map(([, n]) => n);
-}
-
-function distance(a: string, b: string, limit: number): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!, best = (row[0] = i);
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-      best = Math.min(best, row[j]!);
-    }
-    if (best > limit) return limit + 1;
-  }
-  return row[b.length]!;
 }
 
 /** "struct task_struct", "typedef pid_t", "func vfs_read" — for messages. */

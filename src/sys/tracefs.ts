@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { native } from './native.js';
 import { isErrno, explain, NotSupportedError } from './errors.js';
+import { nearestNames } from '../util/names.js';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 let root: string | undefined;
@@ -72,29 +73,9 @@ export function listTracepoints(): string[] {
   return out;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** Up to three names closest to `want` (edit distance within a third of its length). */
+/** Up to three names closest to `want`. */
 export function nearest(want: string, names: Iterable<string>, max = 3): string[] {
-  const limit = Math.max(2, Math.floor(want.length / 3));
-  const scored: [number, string][] = [];
-  for (const n of names) {
-    const d = editDistance(want, n);
-    if (d <= limit) scored.push([d, n]);
-  }
-  return scored.sort((x, y) => x[0] - y[0]).slice(0, max).map(([, n]) => n);
+  return nearestNames(want, names, max);
 }
 
 function nearTracepoints(category: string, event: string): string[] {

@@ -21,6 +21,7 @@ import {
 import { layoutRecord, findField, LayoutError } from './layout.js';
 import type { BtfTypeImporter } from './btf_import.js';
 import { Scope, type Sym } from './scope.js';
+import { nearestNames } from '../../util/names.js';
 
 export interface CheckOptions {
   /** Kernel types, typedefs and enum constants not declared in the source. */
@@ -1391,31 +1392,8 @@ class Checker {
   }
 }
 
-/** Up to three names close to `want` (edit distance within a third of its length). */
-function nearest(want: string, names: Iterable<string>): string[] {
-  const limit = Math.max(1, Math.floor(want.length / 3));
-  const scored: [number, string][] = [];
-  for (const n of names) {
-    if (Math.abs(n.length - want.length) > limit || n === want) continue;
-    const d = editDistance(want, n);
-    if (d <= limit) scored.push([d, n]);
-  }
-  return scored.sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, n]) => n);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
+/** Identifiers: a third of the length, at least one edit. */
+const nearest = (want: string, names: Iterable<string>): string[] => nearestNames(want, names, 3, 1);
 
 export type { Sym, QualType, Field };
 export { typeToString, compatible };
