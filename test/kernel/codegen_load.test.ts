@@ -13,7 +13,6 @@ import { corpusFiles } from '../fixtures/corpus.js';
 const skip = (process.getuid?.() !== 0 || !existsSync('/sys/kernel/btf/vmlinux')) && 'needs root and kernel BTF';
 
 const NOT_YET: Record<string, string> = {
-  'execsnoop.c': 'a bounds check on a value reloaded from memory: the verifier needs the compare and the access on one register',
   'vfsstat.c': 'fentry programs cannot load on this kernel (EPERM); the VM suite covers them',
 };
 

@@ -40,7 +40,7 @@ interface Interval { v: VReg; start: number; end: number; crossesCall: boolean }
 /** Allocate registers and select instructions for one function. */
 export function codegen(f: IrFunction): CodegenResult {
   const order = reachable(f);
-  eliminateRedundantLoads(f);
+  eliminateRedundantLoads(f, order);
   // Number every instruction and terminator in block order.
   const blockStart = new Map<Block, number>();
   const blockEnd = new Map<Block, number>();

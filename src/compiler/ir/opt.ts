@@ -9,12 +9,13 @@ import { IrFunction, successors, def, type Block, type VReg, type Inst } from '.
 
 interface Avail { base: VReg | 'fp'; off: number; size: number; value: VReg }
 
-export function eliminateRedundantLoads(f: IrFunction): number {
+/** `order`: the reachable blocks (unreachable ones must not count as predecessors). */
+export function eliminateRedundantLoads(f: IrFunction, order: Block[] = f.blocks): number {
   const preds = new Map<Block, Block[]>();
-  for (const b of f.blocks) for (const s of successors(b)) preds.set(s, [...(preds.get(s) ?? []), b]);
+  for (const b of order) for (const s of successors(b)) preds.set(s, [...(preds.get(s) ?? []), b]);
   const out = new Map<Block, Avail[]>();
   let replaced = 0;
-  for (const b of f.blocks) {
+  for (const b of order) {
     const ps = preds.get(b) ?? [];
     // Only a block with a single, already-processed predecessor inherits what is available.
     let avail: Avail[] = ps.length === 1 && out.has(ps[0]!) && ps[0] !== b ? [...out.get(ps[0]!)!] : [];
