@@ -527,9 +527,12 @@ class Lowerer {
     if (isArray(t) || isRecord(t)) {
       const place = this.newLocal(sym);
       this.frame.vars.set(sym, place);
-      // Zero first (every byte of a stack object may reach a helper), then the initializer.
-      this.zero(place as Place & { kind: 'mem' }, sizeOf(t));
-      if (d.init) this.initAggregate(place as Place & { kind: 'mem' }, d.init);
+      // With an initializer, zero first so padding is initialized too (every byte of a stack object
+      // may reach a helper, and the verifier checks them all); without one, C leaves it uninitialized.
+      if (d.init) {
+        this.zero(place as Place & { kind: 'mem' }, sizeOf(t));
+        this.initAggregate(place as Place & { kind: 'mem' }, d.init);
+      }
       return;
     }
     let init: Val | undefined;
