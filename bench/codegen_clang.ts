@@ -21,6 +21,7 @@ import { corpusFiles } from '../test/fixtures/corpus.js';
 import { compileObject } from '../src/compiler/object.js';
 import { CompileError } from '../src/compiler/diagnostics.js';
 import { Btf } from '../src/btf/reader.js';
+import { features } from '../src/sys/index.js';
 
 /** What tsbcc's code generator produced for one file: instructions (lddw = 1) per ELF-style
  * section name (the SEC() string, ".text" for subprograms) and the compile time in ms. */
@@ -36,13 +37,13 @@ export function tsbccCompile(path: string): TsbccResult | undefined {
   const text = readFileSync(path, 'utf8');
   const btf = Btf.vmlinux();
   try {
-    compileObject(text, { filename: path, btf }); // warm-up, and the verdict
+    compileObject(text, { filename: path, btf, isaV4: features.haveIsaV4() }); // warm-up, and the verdict
   } catch (e) {
     tsbccFailures.set(path, e instanceof CompileError ? e.diagnostics.find((d) => d.severity === 'error')?.message ?? 'error' : String(e));
     return undefined;
   }
   const t = performance.now();
-  const spec = compileObject(text, { filename: path, btf });
+  const spec = compileObject(text, { filename: path, btf, isaV4: features.haveIsaV4() });
   const ms = performance.now() - t;
   const insnsBySection: Record<string, number> = {};
   for (const p of spec.programs) {

@@ -15,7 +15,7 @@ export interface CompiledFunction {
 }
 
 /** Compile function `name` from C source to BPF instructions (a subprogram: args in r1-r5, result in r0). */
-export function compileFunction(text: string, name: string, opts: FrontendOptions = {}): CompiledFunction {
+export function compileFunction(text: string, name: string, opts: FrontendOptions & { isaV4?: boolean } = {}): CompiledFunction {
   const r = frontend(text, opts);
   if (!r.ok) throw new CompileError(r.diagnostics);
   const sym = r.unit!.functions.find((s) => s.name === name);
@@ -24,7 +24,7 @@ export function compileFunction(text: string, name: string, opts: FrontendOption
     diags.error('codegen-no-function', `no function '${name}' is defined in this program`);
     throw new CompileError(diags.list);
   }
-  const ir = lowerFunction(sym, diags);
+  const ir = lowerFunction(sym, diags, new Map(), { isaV4: opts.isaV4 });
   if (!ir) throw new CompileError(diags.list);
   try {
     const out = codegen(ir);

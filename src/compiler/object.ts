@@ -45,8 +45,13 @@ export function programTypeOfSection(section: string): { type: ProgTypeName; att
   return undefined;
 }
 
+export interface ObjectOptions extends FrontendOptions {
+  /** The target kernel runs BPF ISA v4 (Linux 6.6+; see features.haveIsaV4()): sign-extending loads, signed division. */
+  isaV4?: boolean;
+}
+
 /** Compile every SEC() function and BTF-defined map in `text`. */
-export function compileObject(text: string, opts: FrontendOptions = {}): ObjectSpec {
+export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpec {
   const r = frontend(text, opts);
   if (!r.ok) throw new CompileError(r.diagnostics);
   const diags = new Diagnostics();
@@ -106,7 +111,7 @@ export function compileObject(text: string, opts: FrontendOptions = {}): ObjectS
       continue;
     }
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
-    const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing });
+    const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4 });
     if (!ir) continue;
     try {
       const out = codegen(ir);

@@ -153,6 +153,20 @@ export function haveJmp32(): boolean {
   });
 }
 
+/** ISA v4 (kernel 6.6+): sign-extending loads and moves, signed division, bswap, 32-bit-offset jumps. */
+export function haveIsaV4(): boolean {
+  return cached('isa_v4', () => {
+    try {
+      // r0 = (s8)r0 (movsx, off=8); exit — on an older kernel the verifier calls it an invalid instruction.
+      native.close(tryLoad(ProgType.SOCKET_FILTER, Buffer.concat([MOV64_R0_0, insn(0xbf, 0, 0, 8, 0), EXIT])));
+      return true;
+    } catch (e) {
+      if (isErrno(e, 'EINVAL')) return false;
+      throw e;
+    }
+  });
+}
+
 /** Forget cached answers (tests). */
 export function resetFeatureCache(): void {
   cache.clear();

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { compileObject } from '../../src/compiler/object.js';
 import { loadObject } from '../../src/load/index.js';
 import { Btf } from '../../src/btf/reader.js';
+import { features } from '../../src/sys/index.js';
 import { corpusFiles } from '../fixtures/corpus.js';
 
 const skip = (process.getuid?.() !== 0 || !existsSync('/sys/kernel/btf/vmlinux')) && 'needs root and kernel BTF';
@@ -20,7 +21,7 @@ for (const file of corpusFiles('codegen')) {
   const name = basename(file);
   const todo = NOT_YET[name];
   test(`tsbcc compiles ${name} and the verifier accepts it`, { skip, todo }, () => {
-    const spec = compileObject(readFileSync(file, 'utf8'), { filename: file, btf: Btf.vmlinux() });
+    const spec = compileObject(readFileSync(file, 'utf8'), { filename: file, btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
     assert.ok(spec.programs.length > 0);
     using obj = loadObject(spec);
     for (const p of spec.programs) assert.ok(obj.program(p.name).info().xlatedLen > 0);

@@ -7,6 +7,7 @@ import { compileObject } from '../../src/compiler/object.js';
 import { loadObject, VerifierError } from '../../src/load/index.js';
 import { attachTracepoint } from '../../src/attach/index.js';
 import { Btf } from '../../src/btf/reader.js';
+import { features } from '../../src/sys/index.js';
 import { PerfBuffer } from '../../src/events/index.js';
 import type { HashTable, PerfEventArray } from '../../src/maps/index.js';
 import { Workload } from '../fixtures/workload.js';
@@ -47,7 +48,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('a C program compiled by tsbcc counts exactly N getppid calls for the child', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(COUNTER, { filename: 'counter.c', btf: Btf.vmlinux() });
+  const spec = compileObject(COUNTER, { filename: 'counter.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
   assert.deepEqual(spec.programs.map((p) => [p.name, p.type, p.attachTo]), [['count_getppid', 'TRACEPOINT', 'syscalls:sys_enter_getppid']]);
   assert.deepEqual(spec.maps.map((m) => [m.name, m.keySize, m.valueSize, m.maxEntries]), [['counts', 4, 8, 1024]]);
   using obj = loadObject(spec);
@@ -93,7 +94,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('a C program compiled by tsbcc sends perf events with the right contents', { skip, timeout: 30000 }, async () => {
-  const spec = compileObject(EVENTS, { filename: 'events.c', btf: Btf.vmlinux() });
+  const spec = compileObject(EVENTS, { filename: 'events.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
   using obj = loadObject(spec);
   using wl = new Workload();
   const got: { pid: number; nr: bigint; comm: string }[] = [];
@@ -116,7 +117,7 @@ test('a C program compiled by tsbcc sends perf events with the right contents', 
 });
 
 test('compile errors in a program come back located', { skip }, () => {
-  assert.throws(() => compileObject(COUNTER.replace('ctx->nr', 'ctx->nrr'), { filename: 'counter.c', btf: Btf.vmlinux() }),
+  assert.throws(() => compileObject(COUNTER.replace('ctx->nr', 'ctx->nrr'), { filename: 'counter.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() }),
     /counter\.c:21:12: error: no member named 'nrr' in 'struct getppid_args'; did you mean 'nr'\?/);
 });
 
@@ -144,7 +145,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('global variables: .rodata set before load, .bss and .data read back', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(GLOBALS, { filename: 'globals.c', btf: Btf.vmlinux() });
+  const spec = compileObject(GLOBALS, { filename: 'globals.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
   assert.deepEqual(spec.maps.map((m) => m.name).sort(), ['.bss', '.data', '.rodata']);
   using wl = new Workload();
   const N = 10;
@@ -209,7 +210,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('kernel pointer chains in a tracepoint program read the right values (implicit probe reads)', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(PARENT, { filename: 'parent.c', btf: Btf.vmlinux() });
+  const spec = compileObject(PARENT, { filename: 'parent.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
   using obj = loadObject(spec);
   using wl = new Workload();
   let pid: number;
@@ -242,7 +243,7 @@ int bad(void *ctx)
 }
 char LICENSE[] SEC("license") = "GPL";
 `;
-  const spec = compileObject(src, { filename: 'bad.c', btf: Btf.vmlinux() });
+  const spec = compileObject(src, { filename: 'bad.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
   let err: unknown;
   try { loadObject(spec).close(); } catch (e) { err = e; }
   assert.ok(err instanceof VerifierError, String(err));

@@ -364,7 +364,7 @@ class Emitter {
       case 'load': {
         const d = this.dest(i.dst, SCRATCH_A);
         const { base, off } = this.addr(i.addr, SCRATCH_B);
-        a.ldx(SIZE[i.size], d, base, off);
+        if (i.signed) a.ldxs(SIZE[i.size], d, base, off); else a.ldx(SIZE[i.size], d, base, off);
         this.commit(i.dst, d);
         break;
       }

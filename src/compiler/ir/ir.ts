@@ -22,7 +22,8 @@ export type Inst =
   /** Truncate to `bits` and re-extend (sign or zero) to 64. */
   | { op: 'ext'; dst: VReg; src: VReg; bits: 8 | 16 | 32; signed: boolean }
   | { op: 'setcc'; dst: VReg; cond: Cond; a: VReg; b: Val }
-  | { op: 'load'; dst: VReg; addr: Addr; size: Size }
+  /** Zero-extending load, or sign-extending with `signed` (ISA v4). */
+  | { op: 'load'; dst: VReg; addr: Addr; size: Size; signed?: boolean }
   | { op: 'store'; addr: Addr; size: Size; src: Val }
   | { op: 'lea'; dst: VReg; addr: Addr }
   | { op: 'call'; dst?: VReg; helper: number; args: Val[] }
@@ -135,7 +136,7 @@ export function printIr(f: IrFunction): string {
         case 'ext': lines.push(`  v${i.dst} = ${i.signed ? 's' : 'z'}ext${i.bits} v${i.src}`); break;
         case 'bswap': lines.push(`  v${i.dst} = bswap${i.bits} v${i.src}`); break;
         case 'setcc': lines.push(`  v${i.dst} = ${i.cond} v${i.a}, ${val(i.b)}`); break;
-        case 'load': lines.push(`  v${i.dst} = load${i.size * 8} ${addr(i.addr)}`); break;
+        case 'load': lines.push(`  v${i.dst} = load${i.signed ? 's' : ''}${i.size * 8} ${addr(i.addr)}`); break;
         case 'store': lines.push(`  store${i.size * 8} ${addr(i.addr)}, ${val(i.src)}`); break;
         case 'lea': lines.push(`  v${i.dst} = lea ${addr(i.addr)}`); break;
         case 'call': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = ` : ''}call #${i.helper}(${i.args.map(val).join(', ')})`); break;

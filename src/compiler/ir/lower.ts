@@ -47,6 +47,8 @@ export interface LowerOptions {
    * memory, read with bpf_probe_read_kernel — as BCC does for `task->real_parent->tgid`.
    */
   implicitReads?: boolean;
+  /** The kernel runs BPF ISA v4 (6.6+): sign-extending loads, signed division. */
+  isaV4?: boolean;
 }
 
 export function lowerFunction(sym: Sym, diags: Diagnostics, globals: GlobalLayout = new Map(), opts: LowerOptions = {}): IrFunction | undefined {
@@ -106,15 +108,20 @@ class Lowerer {
     }
   }
 
+  private directLoad(addr: Addr): boolean {
+    return !this.opts.implicitReads || 'fp' in addr || this.safe.has(addr.base);
+  }
+
   /** Load `size` bytes at addr (zero-extended); through bpf_probe_read_kernel when it is kernel memory. */
   private rawLoad(dst: VReg, addr: Addr, size: Size): void {
-    if (!this.opts.implicitReads || 'fp' in addr || this.safe.has(addr.base)) {
+    if (this.directLoad(addr)) {
       this.emit({ op: 'load', dst, addr, size });
       return;
     }
+    const a = addr as { base: VReg; off: number };
     this.probeSlot ??= this.f.slot(8, 8);
     const tmp = this.lea({ fp: this.probeSlot });
-    const src = addr.off ? this.reg(this.bin('add', { r: addr.base }, { k: BigInt(addr.off) })) : addr.base;
+    const src = a.off ? this.reg(this.bin('add', { r: a.base }, { k: BigInt(a.off) })) : a.base;
     this.emit({ op: 'store', addr: { fp: this.probeSlot }, size: 8, src: { k: 0n } });
     this.emit({ op: 'call', helper: PROBE_READ_KERNEL, args: [{ r: tmp }, { k: BigInt(size) }, { r: src }] });
     this.emit({ op: 'load', dst, addr: { fp: this.probeSlot }, size });
@@ -189,9 +196,14 @@ class Lowerer {
     const size = sizeOf(t);
     if (size !== 1 && size !== 2 && size !== 4 && size !== 8) this.unsupportedAt(`loading a ${size}-byte ${t.kind} value`, p);
     const dst = this.f.newReg();
-    this.rawLoad(dst, p.addr, size);
     const it = canonicalInt(t);
-    if (it && it.signed && size < 8) return this.norm({ r: dst }, t);
+    const signed = !!it && it.signed && size < 8 && !it.bool;
+    if (signed && this.opts.isaV4 && this.directLoad(p.addr)) {
+      this.emit({ op: 'load', dst, addr: p.addr, size, signed: true });
+      return { r: dst };
+    }
+    this.rawLoad(dst, p.addr, size);
+    if (signed) return this.norm({ r: dst }, t);
     return { r: dst };
   }
 
@@ -910,12 +922,16 @@ class Lowerer {
       case '*': kind = 'mul'; break;
       case '/': kind = signed ? 'sdiv' : 'div'; break;
       case '%': kind = signed ? 'smod' : 'mod'; break;
+      default: kind = 'add'; break;
       case '&': kind = 'and'; break;
       case '|': kind = 'or'; break;
       case '^': kind = 'xor'; break;
       case '<<': kind = 'lsh'; break;
       case '>>': kind = signed ? 'arsh' : 'rsh'; break;
-      default: this.unsupported(`the operator '${op}'`, this.lastLoc ?? dummyLoc);
+    }
+    if (!['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'].includes(op)) this.unsupported(`the operator '${op}'`, this.lastLoc ?? dummyLoc);
+    if ((kind === 'sdiv' || kind === 'smod') && !this.opts.isaV4 && !(isConst(b) && b.k > 0n && (b.k & (b.k - 1n)) === 0n && kind === 'sdiv' && false)) {
+      this.unsupported('signed division or remainder on a kernel without BPF ISA v4 (Linux 6.6+); divide unsigned values', this.lastLoc ?? dummyLoc);
     }
     const bOp = isConst(b) && (kind === 'lsh' || kind === 'rsh' || kind === 'arsh') ? { k: b.k & 63n } : isConst(b) ? this.constOperand(b.k) : b;
     const v = this.bin(kind, a, bOp);

@@ -7,7 +7,7 @@
 // (`if (e->len > MAX) return; ... &e->buf[e->len]`).
 import { IrFunction, successors, def, type Block, type VReg, type Inst } from './ir.js';
 
-interface Avail { base: VReg | 'fp'; off: number; size: number; value: VReg }
+interface Avail { base: VReg | 'fp'; off: number; size: number; signed: boolean; value: VReg }
 
 /** `order`: the reachable blocks (unreachable ones must not count as predecessors). */
 export function eliminateRedundantLoads(f: IrFunction, order: Block[] = f.blocks): number {
@@ -23,15 +23,16 @@ export function eliminateRedundantLoads(f: IrFunction, order: Block[] = f.blocks
       if (i.op === 'load') {
         const base = 'fp' in i.addr ? 'fp' as const : i.addr.base;
         const off = 'fp' in i.addr ? i.addr.fp : i.addr.off;
-        const hit = avail.find((a) => a.base === base && a.off === off && a.size === i.size);
+        const signed = !!i.signed;
+        const hit = avail.find((a) => a.base === base && a.off === off && a.size === i.size && a.signed === signed);
         const d = i.dst;
         avail = avail.filter((a) => a.value !== d && a.base !== d);
         if (hit && hit.value !== d) {
           replaced++;
-          avail.push({ base, off, size: i.size, value: d });
+          avail.push({ base, off, size: i.size, signed, value: d });
           return { op: 'mov', dst: d, src: { r: hit.value } };
         }
-        avail.push({ base, off, size: i.size, value: d });
+        avail.push({ base, off, size: i.size, signed, value: d });
         return i;
       }
       if (i.op === 'store' || i.op === 'atomic' || i.op === 'call') {
