@@ -27,7 +27,7 @@ examples:
   tsbcc btf struct task_struct --offsets
   tsbcc btf func vfs_read
   tsbcc btf tracepoint sched_switch
-  tsbcc check tools/execsnoop.bpf.c
+  tsbcc check prog.bpf.c -D TARGET_PID=42
 `;
 
 function version(): string {
@@ -57,6 +57,7 @@ function featuresCommand(json: boolean): void {
     perfEventLink: features.havePerfEventLink(),
     batchOps: features.haveBatchOps(),
     jmp32: features.haveJmp32(),
+    isaV4: features.haveIsaV4(),
     helpersForKprobe: kprobeHelpers,
   };
   if (json) {
@@ -65,7 +66,7 @@ function featuresCommand(json: boolean): void {
   }
   const mark = (v: boolean | string) => (v === true ? 'yes' : v === false ? 'no' : v);
   console.log(`kernel ${report.kernel}`);
-  console.log(`perf event links: ${mark(report.perfEventLink)}   batch map ops: ${mark(report.batchOps)}   jmp32: ${mark(report.jmp32)}`);
+  console.log(`perf event links: ${mark(report.perfEventLink)}   batch map ops: ${mark(report.batchOps)}   jmp32: ${mark(report.jmp32)}   ISA v4: ${mark(report.isaV4)}`);
   for (const [title, table] of [['program types', progTypes], ['map types', mapTypes]] as const) {
     console.log(`\n${title}:`);
     for (const [k, v] of Object.entries(table)) console.log(`  ${k.toLowerCase().padEnd(28)} ${mark(v)}`);
