@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { bpf, native, StatsType, features } from '../../src/sys/index.js';
+import { bpf, native, StatsType, features, kernelVersion } from '../../src/sys/index.js';
 import { Assembler, R0 } from '../../src/isa/asm.js';
 import { loadProgram } from '../../src/load/index.js';
 import { attachTracepoint } from '../../src/attach/index.js';
@@ -68,6 +68,9 @@ test('feature probes answer what this kernel has', { skip }, () => {
   }
   assert.equal(features.haveBatchOps(), true);
   assert.equal(features.haveJmp32(), true);
+  // ISA v4 arrived in Linux 6.6: the probe's answer must follow the kernel version.
+  const [maj, min] = kernelVersion();
+  assert.equal(features.haveIsaV4(), maj > 6 || (maj === 6 && min >= 6));
   assert.equal(features.haveHelper('TRACEPOINT', 130 /* ringbuf_output */), true);
   assert.equal(features.haveHelper('SOCKET_FILTER', 6 /* trace_printk */), true);
   assert.equal(features.haveHelper('TRACEPOINT', 100000), false);
