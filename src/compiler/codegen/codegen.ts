@@ -176,7 +176,9 @@ export function codegen(f: IrFunction): CodegenResult {
     }
   }
   if (frame > STACK_LIMIT) {
-    throw new CodegenError(`function '${f.name}' needs ${frame} bytes of stack (${f.frameSize} for its locals, ${frame - f.frameSize} for spilled values); BPF allows ${STACK_LIMIT}`);
+    const big = [...f.objects].sort((a, b) => b.size - a.size).slice(0, 3).map((o) => `'${o.name}' (${o.size} bytes)`);
+    throw new CodegenError(`function '${f.name}' needs ${frame} bytes of stack (${f.frameSize} for its locals, ${frame - f.frameSize} for spilled values); BPF allows ${STACK_LIMIT}` +
+      (big.length ? `; the largest objects: ${big.join(', ')} — move big ones to a per-CPU array map` : ''));
   }
 
   const em = new Emitter(f, loc, order);

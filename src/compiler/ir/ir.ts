@@ -57,6 +57,8 @@ export class IrFunction {
   frameSize = 0;
   /** Parameters arrive in these virtual registers (r1.. at entry). */
   params: VReg[] = [];
+  /** Named objects on the stack, for the diagnostic when the frame is too big. */
+  objects: { name: string; size: number; loc?: Loc }[] = [];
 
   constructor(readonly name: string) {}
 

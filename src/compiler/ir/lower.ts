@@ -326,6 +326,7 @@ class Lowerer {
     if (!isInteger(t) && !isPointer(t) && !isArray(t) && !isRecord(t)) this.unsupported(`a local of type ${t.kind}`, sym.loc);
     const size = sizeOf(t);
     const off = this.f.slot(size, alignOf(t));
+    this.f.objects.push({ name: sym.name, size, loc: sym.loc });
     const place: Place = { kind: 'mem', addr: { fp: off }, type: sym.type };
     if (init) this.store(place, init);
     return place;
