@@ -4,7 +4,8 @@
 import { frontend, type FrontendOptions } from './frontend.js';
 import { Diagnostics, CompileError } from './diagnostics.js';
 import { lowerFunction, isMapSymbol, type GlobalLayout } from './ir/lower.js';
-import { codegen, CodegenError } from './codegen/codegen.js';
+import { codegen, CodegenError, reachable } from './codegen/codegen.js';
+import { findNullDereferences } from './ir/nullcheck.js';
 import type { Sym } from './check/scope.js';
 import { isPointer, isArray, isRecord, isInteger, sizeOf, alignOf, type RecordT, type QualType } from './check/types.js';
 import { findField } from './check/layout.js';
@@ -113,6 +114,9 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
     const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4 });
     if (!ir) continue;
+    const nulls = findNullDereferences(ir, reachable(ir));
+    for (const p of nulls) diags.error('verifier-null', p.message, p.loc, ...(p.origin ? [{ loc: p.origin, message: 'the pointer comes from here' }] : []));
+    if (nulls.length) continue;
     try {
       const out = codegen(ir);
       for (const rl of out.relocs) {

@@ -187,7 +187,7 @@ export function codegen(f: IrFunction): CodegenResult {
 }
 
 /** Blocks reachable from the entry, in their original order (the verifier rejects dead code). */
-function reachable(f: IrFunction): Block[] {
+export function reachable(f: IrFunction): Block[] {
   const seen = new Set<Block>();
   const stack = [f.blocks[0]!];
   while (stack.length) {

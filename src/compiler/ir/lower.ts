@@ -377,7 +377,7 @@ class Lowerer {
 
   private stmt(s: Stmt): void {
     this.lastLoc = s.loc;
-    this.stmtLoc = s.kind === 'expr' ? s.expr.loc : s.loc;
+    this.stmtLoc = s.loc;
     switch (s.kind) {
       case 'block': this.block(s); break;
       case 'expr': this.effect(s.expr); break;
