@@ -114,7 +114,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
     const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4 });
     if (!ir) continue;
-    const nulls = findNullDereferences(ir, reachable(ir));
+    const nulls = findNullDereferences(reachable(ir));
     for (const p of nulls) diags.error('verifier-null', p.message, p.loc, ...(p.origin ? [{ loc: p.origin, message: 'the pointer comes from here' }] : []));
     if (nulls.length) continue;
     try {
@@ -188,8 +188,8 @@ function mapDef(s: Sym, diags: Diagnostics): MapDef | undefined {
   }
   const keySize = typeSize('key') ?? num('key_size') ?? 0;
   const valueSize = typeSize('value') ?? num('value_size') ?? 0;
-  let maxEntries = num('max_entries') ?? 0;
-  if (!maxEntries && type === MapType.PERF_EVENT_ARRAY) maxEntries = 0; // the loader sizes it to the CPU count
+  // A PERF_EVENT_ARRAY may leave max_entries out: the loader sizes it to the CPU count.
+  const maxEntries = num('max_entries') ?? 0;
   return { name: s.name, type, keySize, valueSize, maxEntries, flags: num('map_flags') ?? 0 };
 }
 

@@ -191,9 +191,10 @@ export class Table<V = Buffer> extends BpfMap implements Iterable<[Buffer, V]> {
 
   [Symbol.iterator](): IterableIterator<[Buffer, V]> { return this.entries(); }
 
+  /** Entries counted through the batch commands where possible (one system call per chunk, not per key). */
   get size(): number {
     let n = 0;
-    for (const _ of this.keys()) n++;
+    for (const _ of this.entries()) n++;
     return n;
   }
 

@@ -9,7 +9,7 @@ import type {
 } from '../parse/ast.js';
 import {
   VOID, BOOL, CHAR, INT, UINT, LONG, ULONG, LLONG, ULLONG, DOUBLE, FLOAT, LDOUBLE, KERNEL_TYPEDEFS,
-  intByName, qual, isInteger, isArithmetic, isPointer, isScalar, isRecord, isFunction, isArray, isVoid, isComplete,
+  intByName, qual, isInteger, isPointer, isScalar, isRecord, isFunction, isArray, isVoid, isComplete,
   isCompleteObject, sizeOf, alignOf, decay, adjustParam, describeType, typeToString, compatible, compatibleTypes, newRecord,
   newTypeId, tagName, intOf,
   type CType, type QualType, type RecordT, type EnumT, type FuncT, type IntT, type Field, type ArrayT,
@@ -48,7 +48,6 @@ const qULong: QualType = { type: ULONG };
 const qVoid: QualType = { type: VOID };
 const qVoidPtr: QualType = { type: { kind: 'ptr', to: qVoid } };
 const qConstVoidPtr: QualType = { type: { kind: 'ptr', to: { type: VOID, const: true } } };
-const qCharPtr: QualType = { type: { kind: 'ptr', to: { type: CHAR } } };
 const qConstCharPtr: QualType = { type: { kind: 'ptr', to: { type: CHAR, const: true } } };
 
 /** __builtin_* functions with ordinary prototypes. */
@@ -985,7 +984,7 @@ class Checker {
       e.sym = sym;
       return this.set(e, type, { cv: en.value });
     }
-    const builtin = BUILTINS[e.name] ?? this.opts.implicitFunctions?.(e.name) ?? this.kernelFunction(e.name);
+    const builtin = BUILTINS[e.name] ?? this.opts.implicitFunctions?.(e.name);
     if (builtin) {
       const sym: Sym = { kind: 'func', name: e.name, type: qual(builtin), loc: e.loc, global: true, storage: 'extern' };
       this.global.names.set(e.name, sym);
@@ -995,9 +994,6 @@ class Checker {
     this.undeclared(e.name, e.loc);
     return this.set(e, qErr, { lvalue: true });
   }
-
-  /** Only __builtin_* go without declarations; kernel functions are not callable from BPF. */
-  private kernelFunction(_name: string): FuncT | undefined { return undefined; }
 
   private undeclared(name: string, loc: Loc, call = false): void {
     const notes: Note[] = [];

@@ -34,8 +34,6 @@ interface Frame {
 
 const MAX_INLINE_DEPTH = 16;
 
-export interface LowerResult { fn?: IrFunction }
-
 /** Lower one function definition. Problems come back as located diagnostics. */
 /** Where global variables live: section map and offset, decided by the object compiler. */
 export type GlobalLayout = Map<Sym, { section: string; offset: number }>;
@@ -53,7 +51,7 @@ export interface LowerOptions {
 
 export function lowerFunction(sym: Sym, diags: Diagnostics, globals: GlobalLayout = new Map(), opts: LowerOptions = {}): IrFunction | undefined {
   try {
-    return new Lowerer(sym.name, diags, globals, opts).function(sym);
+    return new Lowerer(sym.name, globals, opts).function(sym);
   } catch (e) {
     if (e instanceof Unsupported) {
       diags.error('codegen-unsupported', e.message, e.loc);
@@ -78,7 +76,7 @@ class Lowerer {
   private safe = new Set<VReg>();
   private probeSlot?: number;
 
-  constructor(name: string, private diags: Diagnostics, private globals: GlobalLayout, private opts: LowerOptions = {}) {
+  constructor(name: string, private globals: GlobalLayout, private opts: LowerOptions = {}) {
     this.f = new IrFunction(name);
   }
 
@@ -834,7 +832,7 @@ class Lowerer {
         return { r: this.lea(p.addr) };
       }
       case '*': return this.load(this.placeOf(e));
-      case '++': case '--': return this.incdec(e.operand, e.op, false, true);
+      case '++': case '--': return this.incdec(e.operand, e.op, false);
       case '-': {
         const t = e.ty!.type;
         const v = this.convert(this.rv(e.operand), decay(e.operand.ty!).type, t);
@@ -860,7 +858,7 @@ class Lowerer {
   }
 
   /** ++x / --x / x++ / x--: returns the new value (prefix) or the old one (postfix). */
-  private incdec(target: Expr, op: '++' | '--', post: boolean, _prefix = false): Val {
+  private incdec(target: Expr, op: '++' | '--', post: boolean): Val {
     const p = this.placeOf(target);
     const t = target.ty!.type;
     const old = this.load(p);
@@ -931,7 +929,7 @@ class Lowerer {
       case '>>': kind = signed ? 'arsh' : 'rsh'; break;
     }
     if (!['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'].includes(op)) this.unsupported(`the operator '${op}'`, this.lastLoc ?? dummyLoc);
-    if ((kind === 'sdiv' || kind === 'smod') && !this.opts.isaV4 && !(isConst(b) && b.k > 0n && (b.k & (b.k - 1n)) === 0n && kind === 'sdiv' && false)) {
+    if ((kind === 'sdiv' || kind === 'smod') && !this.opts.isaV4) {
       this.unsupported('signed division or remainder on a kernel without BPF ISA v4 (Linux 6.6+); divide unsigned values', this.lastLoc ?? dummyLoc);
     }
     const bOp = isConst(b) && (kind === 'lsh' || kind === 'rsh' || kind === 'arsh') ? { k: b.k & 63n } : isConst(b) ? this.constOperand(b.k) : b;
@@ -992,7 +990,6 @@ class Lowerer {
     const t = pt.to.type;
     const size = sizeOf(t);
     if (size !== 4 && size !== 8) this.unsupported(`'${name}' on a ${size}-byte value (BPF atomics are 4 or 8 bytes)`, e.loc);
-    if (op === 'sub' && false) this.unsupported('', e.loc);
     const base = this.reg(this.rv(ptr));
     let v = this.convert(this.rv(valE), decay(valE.ty!).type, t);
     for (const extra of e.args.slice(2)) this.effect(extra); // memory order arguments

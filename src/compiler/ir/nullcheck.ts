@@ -4,7 +4,7 @@
 // unchecked result; copies share an identity, so checking any copy clears them all, as in the
 // verifier.
 import type { Loc } from '../source.js';
-import { IrFunction, successors, def, isConst, type Block, type VReg, type Inst } from './ir.js';
+import { successors, def, isConst, type Block, type VReg, type Inst } from './ir.js';
 
 /** Helpers whose pointer result may be NULL (the verifier's *_OR_NULL return types). */
 const NULLABLE: ReadonlyMap<number, string> = new Map([
@@ -16,7 +16,7 @@ interface Origin { id: number; helper: string; loc?: Loc }
 
 export interface NullProblem { loc?: Loc; message: string; origin?: Loc }
 
-export function findNullDereferences(f: IrFunction, order: Block[]): NullProblem[] {
+export function findNullDereferences(order: Block[]): NullProblem[] {
   const preds = new Map<Block, Block[]>();
   for (const b of order) for (const s of successors(b)) preds.set(s, [...(preds.get(s) ?? []), b]);
   // State: register -> origin of the unchecked value it holds.

@@ -1072,7 +1072,7 @@ class Parser {
       case T.String: return this.stringLiteral();
       case T.Ident: {
         switch (t.text) {
-          case '__builtin_offsetof': case 'offsetof': if (this.isPunct('(', 1) && t.text === '__builtin_offsetof') return this.offsetofExpr(); break;
+          case '__builtin_offsetof': if (this.isPunct('(', 1)) return this.offsetofExpr(); break;
           case '__builtin_types_compatible_p': {
             this.next();
             this.expect('(');
