@@ -1,2 +1,3 @@
 export { Link } from './link.js';
 export { attachTracepoint, attachRawTracepoint, type Attachable } from './tracepoint.js';
+export { registerCleanup, runCleanups, pendingCleanups } from './cleanup.js';
