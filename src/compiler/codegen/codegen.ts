@@ -6,7 +6,7 @@
 import { Assembler, R0, R5, R10, type Reg, type AluOp, type JmpOp } from '../../isa/asm.js';
 import type { Insn } from '../../isa/insn.js';
 import type { Loc as SrcLoc } from '../source.js';
-import { eliminateRedundantLoads } from '../ir/opt.js';
+import { optimize, reachable, type OptimizeOptions } from '../ir/optimize.js';
 import { IrFunction, successors, uses, def, isConst, type Block, type Val, type VReg, type Addr, type Cond, type Size, type Inst, type Term } from './../ir/ir.js';
 
 export class CodegenError extends Error {
@@ -38,9 +38,8 @@ export interface CodegenResult {
 interface Interval { v: VReg; start: number; end: number; crossesCall: boolean }
 
 /** Allocate registers and select instructions for one function. */
-export function codegen(f: IrFunction): CodegenResult {
-  const order = reachable(f);
-  eliminateRedundantLoads(f, order);
+export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResult {
+  const order = layout(optimize(f, opts));
   // Number every instruction and terminator in block order.
   const blockStart = new Map<Block, number>();
   const blockEnd = new Map<Block, number>();
@@ -186,26 +185,39 @@ export function codegen(f: IrFunction): CodegenResult {
   return { insns, locs: em.locs, relocs: em.relocs, stack: frame, spills };
 }
 
-/** Blocks reachable from the entry, in their original order (the verifier rejects dead code). */
-export function reachable(f: IrFunction): Block[] {
-  const seen = new Set<Block>();
-  const stack = [f.blocks[0]!];
-  while (stack.length) {
-    const b = stack.pop()!;
-    if (seen.has(b)) continue;
-    seen.add(b);
-    // Jump threading: skip empty blocks that only jump on.
-    const t = b.term;
-    if (t?.op === 'jmp') t.t = thread(t.t);
-    else if (t?.op === 'br') { t.t = thread(t.t); t.f = thread(t.f); }
-    stack.push(...successors(b));
-  }
-  return f.blocks.filter((b) => seen.has(b));
-}
+export { reachable };
 
-function thread(b: Block): Block {
-  for (let i = 0; i < 8 && b.insts.length === 0 && b.term?.op === 'jmp' && b.term.t !== b; i++) b = b.term.t;
-  return b;
+/** The inverse of a condition (jset has none). */
+const INVERSE: Record<Cond, Cond | undefined> = {
+  eq: 'ne', ne: 'eq', gt: 'le', le: 'gt', ge: 'lt', lt: 'ge', sgt: 'sle', sle: 'sgt', sge: 'slt', slt: 'sge', set: undefined,
+};
+
+/**
+ * Block order for emission: chains of fall-through successors (a jump's target, a branch's false
+ * side, or its true side when the condition can be inverted), so most jumps disappear. Chains
+ * start in the original order, which keeps loops and the entry in place.
+ */
+function layout(order: Block[]): Block[] {
+  const placed = new Set<Block>();
+  const out: Block[] = [];
+  const preds = new Map<Block, number>();
+  for (const b of order) for (const s of successors(b)) preds.set(s, (preds.get(s) ?? 0) + 1);
+  for (const start of order) {
+    let b: Block | undefined = start;
+    while (b && !placed.has(b)) {
+      placed.add(b);
+      out.push(b);
+      const t: Term | undefined = b.term;
+      let next: Block | undefined;
+      if (t?.op === 'jmp') next = t.t;
+      else if (t?.op === 'br') {
+        if (!placed.has(t.f)) next = t.f;
+        else if (!placed.has(t.t) && INVERSE[t.cond]) next = t.t;
+      }
+      b = next && !placed.has(next) && next !== order[0] ? next : undefined;
+    }
+  }
+  return out;
 }
 
 const ALU: Record<string, AluOp> = {
@@ -451,9 +463,14 @@ class Emitter {
       case 'br': {
         const x = this.use(t.a, SCRATCH_A);
         const bConst = isConst(t.b) ? BigInt.asIntN(64, t.b.k) : undefined;
-        if (bConst !== undefined && fitsImm(bConst)) a.jmpImm(JMP[t.cond], x, Number(bConst), `b${t.t.id}`);
-        else a.jmp(JMP[t.cond], x, this.valueReg(t.b, x === SCRATCH_A ? SCRATCH_B : SCRATCH_A), `b${t.t.id}`);
-        if (t.f !== next) a.ja(`b${t.f.id}`);
+        // Fall through to whichever side comes next.
+        const inv = t.t === next && t.f !== next ? INVERSE[t.cond] : undefined;
+        const cond = inv ?? t.cond;
+        const target = inv ? t.f : t.t;
+        const other = inv ? t.t : t.f;
+        if (bConst !== undefined && fitsImm(bConst)) a.jmpImm(JMP[cond], x, Number(bConst), `b${target.id}`);
+        else a.jmp(JMP[cond], x, this.valueReg(t.b, x === SCRATCH_A ? SCRATCH_B : SCRATCH_A), `b${target.id}`);
+        if (other !== next) a.ja(`b${other.id}`);
         break;
       }
       case 'ret':

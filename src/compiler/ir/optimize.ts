@@ -1,0 +1,554 @@
+// The IR optimizer: what turns the straightforward output of lowering into code that competes with
+// clang -O2. Passes, iterated to a fixed point (bounded):
+//
+//  - CFG simplification: jump threading, merging a block into its only predecessor, duplicating
+//    tiny return blocks into the blocks that jump to them, dropping unreachable blocks.
+//  - Propagation and folding: constants and copies are propagated (globally for registers with
+//    one definition whose value cannot change under a use, locally within a block for the rest),
+//    expressions over constants are folded, algebraic identities and strength reductions applied
+//    (x*2^n -> x<<n, unsigned x/2^n -> x>>n), redundant extensions dropped using what is known
+//    about a value's width, address arithmetic folded into load/store offsets, branches on
+//    constants resolved.
+//  - Redundant load elimination (opt.ts).
+//  - Dead code elimination by liveness.
+//
+// The IR is not in SSA form: a register may be assigned in several places (C variables, inlined
+// return values). A "stable" register has exactly one definition, executed at most once per run
+// (its block is in no cycle): every use sees the same value, which is what makes global
+// propagation of copies and address bases sound.
+import { successors, uses, def, isConst, type IrFunction, type Block, type Inst, type Term, type Val, type VReg, type Addr, type Cond, type BinOp } from './ir.js';
+import { eliminateRedundantLoads } from './opt.js';
+
+export interface OptimizeOptions {
+  /** Skip everything but the CFG clean-up (for tests comparing optimized and unoptimized code). */
+  level?: 0 | 1;
+}
+
+const MAX_ROUNDS = 6;
+
+/** Optimize `f` in place; returns the reachable blocks in layout order. */
+export function optimize(f: IrFunction, opts: OptimizeOptions = {}): Block[] {
+  let order = simplifyCfg(f);
+  if (opts.level === 0) return order;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let changed = propagate(f, order);
+    changed = eliminateRedundantLoads(f, order) > 0 || changed;
+    changed = deadCode(f, order) || changed;
+    const before = order.length;
+    order = simplifyCfg(f);
+    if (!changed && order.length === before) break;
+  }
+  return order;
+}
+
+// ---- CFG ---------------------------------------------------------------------------------------
+
+function predecessors(order: Block[]): Map<Block, Block[]> {
+  const preds = new Map<Block, Block[]>();
+  for (const b of order) preds.set(b, []);
+  for (const b of order) for (const s of successors(b)) preds.get(s)?.push(b);
+  return preds;
+}
+
+/** Blocks reachable from the entry, in their original order, with empty jump blocks threaded. */
+export function reachable(f: IrFunction): Block[] {
+  const seen = new Set<Block>();
+  const stack = [f.blocks[0]!];
+  while (stack.length) {
+    const b = stack.pop()!;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    const t = b.term;
+    if (t?.op === 'jmp') t.t = thread(t.t);
+    else if (t?.op === 'br') { t.t = thread(t.t); t.f = thread(t.f); }
+    stack.push(...successors(b));
+  }
+  return f.blocks.filter((b) => seen.has(b));
+}
+
+function thread(b: Block): Block {
+  for (let i = 0; i < 8 && b.insts.length === 0 && b.term?.op === 'jmp' && b.term.t !== b; i++) b = b.term.t;
+  return b;
+}
+
+const TAIL_DUP_MAX = 1;
+
+function simplifyCfg(f: IrFunction): Block[] {
+  for (let guard = 0; guard < 100; guard++) {
+    const order = reachable(f);
+    const preds = predecessors(order);
+    let changed = false;
+    for (const b of order) {
+      const t = b.term;
+      if (!t) continue;
+      // A branch whose two targets are the same block is a jump.
+      if (t.op === 'br' && t.t === t.f) { b.term = { op: 'jmp', t: t.t }; changed = true; continue; }
+      if (t.op !== 'jmp') continue;
+      const s = t.t;
+      if (s === b || s === f.blocks[0]) continue;
+      if ((preds.get(s)?.length ?? 0) === 1) {
+        // Merge s into b.
+        b.insts.push(...s.insts);
+        b.locs.push(...s.locs);
+        b.term = s.term;
+        b.termLoc = s.termLoc;
+        s.insts = [];
+        s.locs = [];
+        s.term = { op: 'jmp', t: s }; // orphaned (unreachable now)
+        changed = true;
+        break; // predecessor lists are stale
+      }
+      if (s.term?.op === 'ret' && s.insts.length <= TAIL_DUP_MAX) {
+        b.insts.push(...s.insts.map(cloneInst));
+        b.locs.push(...s.locs);
+        b.term = { ...s.term };
+        b.termLoc = s.termLoc;
+        changed = true;
+      }
+    }
+    if (!changed) return order;
+  }
+  return reachable(f);
+}
+
+function cloneInst(i: Inst): Inst {
+  const c = { ...i } as Inst;
+  if ('addr' in c) c.addr = { ...c.addr };
+  if (c.op === 'call') c.args = c.args.map((a) => ({ ...a }));
+  return c;
+}
+
+/** Blocks that lie on a cycle (Tarjan's strongly connected components). */
+function cyclicBlocks(order: Block[]): Set<Block> {
+  const index = new Map<Block, number>();
+  const low = new Map<Block, number>();
+  const onStack = new Set<Block>();
+  const stack: Block[] = [];
+  const out = new Set<Block>();
+  let n = 0;
+  // Iterative DFS to stay clear of recursion limits on long functions.
+  for (const root of order) {
+    if (index.has(root)) continue;
+    const work: { b: Block; succ: Block[]; i: number }[] = [];
+    const enter = (b: Block) => {
+      index.set(b, n); low.set(b, n); n++;
+      stack.push(b); onStack.add(b);
+      work.push({ b, succ: successors(b), i: 0 });
+    };
+    enter(root);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      if (top.i < top.succ.length) {
+        const s = top.succ[top.i++]!;
+        if (!index.has(s)) enter(s);
+        else if (onStack.has(s)) low.set(top.b, Math.min(low.get(top.b)!, index.get(s)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) { const p = work[work.length - 1]!.b; low.set(p, Math.min(low.get(p)!, low.get(top.b)!)); }
+      if (low.get(top.b) === index.get(top.b)) {
+        const comp: Block[] = [];
+        let x: Block;
+        do { x = stack.pop()!; onStack.delete(x); comp.push(x); } while (x !== top.b);
+        if (comp.length > 1 || successors(top.b).includes(top.b)) for (const c of comp) out.add(c);
+      }
+    }
+  }
+  return out;
+}
+
+// ---- propagation and folding -------------------------------------------------------------------
+
+const u64 = (x: bigint) => BigInt.asUintN(64, x);
+const s64 = (x: bigint) => BigInt.asIntN(64, x);
+
+function foldBin(kind: BinOp, a: bigint, b: bigint): bigint {
+  switch (kind) {
+    case 'add': return u64(a + b);
+    case 'sub': return u64(a - b);
+    case 'mul': return u64(a * b);
+    case 'div': return u64(b) === 0n ? 0n : u64(a) / u64(b);
+    case 'mod': return u64(b) === 0n ? u64(a) : u64(a) % u64(b);
+    case 'sdiv': return s64(b) === 0n ? 0n : u64(s64(a) / s64(b));
+    case 'smod': return s64(b) === 0n ? u64(a) : u64(s64(a) % s64(b));
+    case 'and': return u64(a & b);
+    case 'or': return u64(a | b);
+    case 'xor': return u64(a ^ b);
+    case 'lsh': return u64(a << (u64(b) & 63n));
+    case 'rsh': return u64(a) >> (u64(b) & 63n);
+    case 'arsh': return u64(s64(a) >> (u64(b) & 63n));
+  }
+}
+
+export function evalCond(c: Cond, a: bigint, b: bigint): boolean {
+  const ua = u64(a), ub = u64(b), sa = s64(a), sb = s64(b);
+  switch (c) {
+    case 'eq': return ua === ub;
+    case 'ne': return ua !== ub;
+    case 'gt': return ua > ub;
+    case 'ge': return ua >= ub;
+    case 'lt': return ua < ub;
+    case 'le': return ua <= ub;
+    case 'sgt': return sa > sb;
+    case 'sge': return sa >= sb;
+    case 'slt': return sa < sb;
+    case 'sle': return sa <= sb;
+    case 'set': return (ua & ub) !== 0n;
+  }
+}
+
+/** The condition with its operands swapped (a < b  <=>  b > a). */
+export const SWAPPED: Record<Cond, Cond | undefined> = {
+  eq: 'eq', ne: 'ne', gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', sgt: 'slt', sge: 'sle', slt: 'sgt', sle: 'sge', set: 'set',
+};
+
+const COMMUTATIVE = new Set<BinOp>(['add', 'mul', 'and', 'or', 'xor']);
+
+const log2 = (k: bigint): number | undefined => {
+  if (k <= 0n || (k & (k - 1n)) !== 0n) return undefined;
+  let n = 0;
+  while (k > 1n) { k >>= 1n; n++; }
+  return n;
+};
+
+/** What is known about a register's value: its width (fits in `zbits` unsigned bits, or is the
+ *  sign extension of `sbits` bits). */
+interface Width { zbits?: number; sbits?: number }
+
+function widthOf(i: Inst, known: (r: VReg) => Width | undefined): Width | undefined {
+  switch (i.op) {
+    case 'load': return i.signed ? { sbits: i.size * 8 } : { zbits: i.size * 8, sbits: i.size < 8 ? i.size * 8 + 1 : undefined };
+    case 'ext': return i.signed ? { sbits: i.bits } : { zbits: i.bits, sbits: i.bits + 1 };
+    case 'setcc': return { zbits: 1, sbits: 2 };
+    case 'bswap': return i.bits < 64 ? { zbits: i.bits, sbits: i.bits + 1 } : undefined;
+    case 'mov': {
+      if (isConst(i.src)) {
+        const k = u64(i.src.k);
+        const z = k === 0n ? 0 : k.toString(2).length;
+        const s = s64(i.src.k);
+        const sb = s >= 0n ? z + 1 : (~s).toString(2).length + 1;
+        return { zbits: z, sbits: sb };
+      }
+      return known(i.src.r);
+    }
+    case 'bin': {
+      if (i.kind === 'and' && isConst(i.b) && s64(i.b.k) >= 0n) {
+        const z = i.b.k === 0n ? 0 : i.b.k.toString(2).length;
+        return { zbits: z, sbits: z + 1 };
+      }
+      if (i.kind === 'rsh' && isConst(i.b)) {
+        const sh = Number(u64(i.b.k) & 63n);
+        const z = Math.min(64 - sh, known(i.a)?.zbits ?? 64);
+        return { zbits: z, sbits: z < 64 ? z + 1 : undefined };
+      }
+      return undefined;
+    }
+    default: return undefined;
+  }
+}
+
+/** Is extending `w` a no-op (the value already has the extension's form)? */
+function extIsNoop(w: Width | undefined, bits: number, signed: boolean): boolean {
+  if (!w) return false;
+  if (signed) return w.sbits !== undefined && w.sbits <= bits;
+  return w.zbits !== undefined && w.zbits <= bits;
+}
+
+function propagate(f: IrFunction, order: Block[]): boolean {
+  // Definitions per register (parameters are defined at entry).
+  const defs = new Map<VReg, { b: Block; i: Inst }[]>();
+  const paramSet = new Set(f.params);
+  for (const b of order) for (const i of b.insts) {
+    const d = def(i);
+    if (d !== undefined) { const l = defs.get(d); if (l) l.push({ b, i }); else defs.set(d, [{ b, i }]); }
+  }
+  const cyclic = cyclicBlocks(order);
+  const entryCyclic = cyclic.has(order[0]!);
+  const stable = (r: VReg): boolean => {
+    const d = defs.get(r);
+    if (paramSet.has(r)) return !d && !entryCyclic;
+    return d?.length === 1 && !cyclic.has(d[0]!.b);
+  };
+  const single = (r: VReg): Inst | undefined => {
+    const d = defs.get(r);
+    return d?.length === 1 && !paramSet.has(r) ? d[0]!.i : undefined;
+  };
+
+  // Global facts about single-definition registers.
+  const globalConst = new Map<VReg, bigint>();
+  const globalCopy = new Map<VReg, VReg>();
+  const widths = new Map<VReg, Width>();
+  const addrOf = new Map<VReg, Addr>(); // register = the address (stable base + offset, or a frame slot)
+  for (const [r, ds] of defs) {
+    if (ds.length !== 1 || paramSet.has(r)) continue;
+    const i = ds[0]!.i;
+    if (i.op === 'mov') {
+      if (isConst(i.src)) globalConst.set(r, u64(i.src.k));
+      else if (stable(i.src.r) && i.src.r !== r) globalCopy.set(r, i.src.r);
+    } else if (i.op === 'lea') {
+      const a = i.addr;
+      if ('fp' in a) addrOf.set(r, { fp: a.fp });
+      else if (stable(a.base)) addrOf.set(r, { base: a.base, off: a.off });
+    }
+    else if (i.op === 'bin' && i.kind === 'add' && isConst(i.b) && fitsOff(s64(i.b.k)) && stable(i.a)) addrOf.set(r, { base: i.a, off: Number(s64(i.b.k)) });
+  }
+  const resolveCopy = (r: VReg): VReg => {
+    for (let n = 0; n < 16; n++) { const c = globalCopy.get(r); if (c === undefined) break; r = c; }
+    return r;
+  };
+  const knownWidth = (r: VReg): Width | undefined => {
+    if (widths.has(r)) return widths.get(r);
+    const i = single(r);
+    widths.set(r, undefined as unknown as Width); // cycle guard
+    const w = i ? widthOf(i, knownWidth) : undefined;
+    if (w) widths.set(r, w); else widths.delete(r);
+    return w;
+  };
+
+  let changed = false;
+  for (const b of order) {
+    // Local facts, invalidated on redefinition.
+    const lconst = new Map<VReg, bigint>();
+    const lcopy = new Map<VReg, VReg>(); // dst -> src (src not redefined since)
+    const kill = (r: VReg) => {
+      lconst.delete(r);
+      lcopy.delete(r);
+      for (const [d, s] of lcopy) if (s === r) lcopy.delete(d);
+    };
+    const constOf = (r: VReg): bigint | undefined => lconst.get(r) ?? globalConst.get(r);
+    const regOf = (r: VReg): VReg => {
+      const l = lcopy.get(r);
+      if (l !== undefined) return resolveCopyLocal(l);
+      return resolveCopy(r);
+    };
+    const resolveCopyLocal = (r: VReg): VReg => {
+      for (let n = 0; n < 16; n++) { const c = lcopy.get(r); if (c === undefined) break; r = c; }
+      return resolveCopy(r);
+    };
+    const val = (v: Val): Val => {
+      if (isConst(v)) return v;
+      const k = constOf(v.r);
+      if (k !== undefined) return { k };
+      const r = regOf(v.r);
+      return r === v.r ? v : { r };
+    };
+    const reg = (r: VReg): VReg => regOf(r);
+    const addr = (a: Addr): Addr => {
+      if ('fp' in a) return a;
+      const base = reg(a.base);
+      const inner = addrOf.get(base);
+      if (inner) {
+        if ('fp' in inner) return { fp: inner.fp + a.off };
+        if (fitsOff(inner.off + a.off)) return { base: inner.base, off: inner.off + a.off };
+      }
+      return base === a.base ? a : { base, off: a.off };
+    };
+
+    const out: Inst[] = [];
+    const locs: typeof b.locs = [];
+    b.insts.forEach((i0, n) => {
+      const i = rewrite(i0);
+      if (i !== i0) changed = true;
+      if (i) { out.push(i); locs.push(b.locs[n]); }
+      const d = i ? def(i) : undefined;
+      if (d !== undefined) {
+        kill(d);
+        if (i!.op === 'mov') {
+          if (isConst(i!.src)) lconst.set(d, u64(i!.src.k));
+          else if (i!.src.r !== d) lcopy.set(d, i!.src.r);
+        }
+      }
+    });
+    b.insts = out;
+    b.locs = locs;
+    const t = b.term;
+    if (t) {
+      const nt = rewriteTerm(t);
+      if (nt !== t) { b.term = nt; changed = true; }
+    }
+
+    function rewrite(i: Inst): Inst | undefined {
+      switch (i.op) {
+        case 'mov': {
+          const src = val(i.src);
+          if (!isConst(src) && src.r === i.dst) return undefined; // x = x
+          return sameVal(src, i.src) ? i : { ...i, src };
+        }
+        case 'bin': return foldBinInst(i, val({ r: i.a }), val(i.b));
+        case 'neg': {
+          const a = val({ r: i.a });
+          if (isConst(a)) return { op: 'mov', dst: i.dst, src: { k: u64(-a.k) } };
+          return a.r === i.a ? i : { ...i, a: a.r };
+        }
+        case 'ext': {
+          const s = val({ r: i.src });
+          if (isConst(s)) return { op: 'mov', dst: i.dst, src: { k: u64(i.signed ? BigInt.asIntN(i.bits, s.k) : BigInt.asUintN(i.bits, s.k)) } };
+          if (extIsNoop(knownWidth(s.r), i.bits, i.signed)) return { op: 'mov', dst: i.dst, src: s };
+          return s.r === i.src ? i : { ...i, src: s.r };
+        }
+        case 'bswap': {
+          const s = val({ r: i.src });
+          return !isConst(s) && s.r !== i.src ? { ...i, src: s.r } : i;
+        }
+        case 'setcc': {
+          let a = val({ r: i.a }), bv = val(i.b), cond: Cond = i.cond;
+          if (isConst(a) && isConst(bv)) return { op: 'mov', dst: i.dst, src: { k: evalCond(cond, a.k, bv.k) ? 1n : 0n } };
+          if (isConst(a)) { const sc = SWAPPED[cond]!; [a, bv] = [bv, a]; cond = sc; }
+          const ar = (a as { r: VReg }).r;
+          return ar === i.a && sameVal(bv, i.b) && cond === i.cond ? i : { ...i, cond, a: ar, b: bv };
+        }
+        case 'load': { const a = addr(i.addr); return sameAddr(a, i.addr) ? i : { ...i, addr: a }; }
+        case 'lea': {
+          const a = addr(i.addr);
+          if (!('fp' in a) && a.off === 0) return { op: 'mov', dst: i.dst, src: { r: a.base } };
+          return sameAddr(a, i.addr) ? i : { ...i, addr: a };
+        }
+        case 'store': {
+          const a = addr(i.addr);
+          const s = val(i.src);
+          return sameAddr(a, i.addr) && sameVal(s, i.src) ? i : { ...i, addr: a, src: s };
+        }
+        case 'atomic': {
+          const a = addr(i.addr);
+          const s = reg(i.src);
+          return sameAddr(a, i.addr) && s === i.src ? i : { ...i, addr: a, src: s };
+        }
+        case 'call': {
+          const args = i.args.map(val);
+          return args.every((x, k) => sameVal(x, i.args[k]!)) ? i : { ...i, args };
+        }
+        case 'ldglobal': case 'ldmap': return i;
+      }
+    }
+
+    function rewriteTerm(t: Term): Term {
+      switch (t.op) {
+        case 'jmp': return t;
+        case 'ret': {
+          if (!t.v) return t;
+          const v = val(t.v);
+          return sameVal(v, t.v) ? t : { op: 'ret', v };
+        }
+        case 'br': {
+          let a = val({ r: t.a }), bv = val(t.b), cond: Cond = t.cond;
+          if (isConst(a) && isConst(bv)) return { op: 'jmp', t: evalCond(cond, a.k, bv.k) ? t.t : t.f };
+          if (isConst(a)) { [a, bv] = [bv, a]; cond = SWAPPED[cond]!; }
+          let ar = (a as { r: VReg }).r;
+          // Compare against 0 of a value that is an extension of a narrower one: compare the
+          // narrower one (the extension does not change whether it is zero).
+          if ((cond === 'eq' || cond === 'ne') && isConst(bv) && bv.k === 0n) {
+            const e = single(ar);
+            const w = e?.op === 'ext' ? knownWidth(e.src) : undefined;
+            if (e?.op === 'ext' && stable(e.src) && w && ((w.zbits ?? 99) <= e.bits || (w.sbits ?? 99) <= e.bits)) ar = reg(e.src);
+          }
+          return ar === t.a && sameVal(bv, t.b) && cond === t.cond ? t : { ...t, cond, a: ar, b: bv };
+        }
+      }
+    }
+  }
+  return changed;
+
+  function foldBinInst(i: Inst & { op: 'bin' }, a: Val, bv: Val): Inst {
+    if (isConst(a) && isConst(bv)) return { op: 'mov', dst: i.dst, src: { k: foldBin(i.kind, a.k, bv.k) } };
+    let kind = i.kind;
+    if (isConst(a) && COMMUTATIVE.has(kind)) [a, bv] = [bv, a];
+    if (isConst(a)) {
+      // k - x and friends: keep the constant in a register operand.
+      const ar = i.a;
+      return sameVal(bv, i.b) ? i : { ...i, a: ar, b: bv };
+    }
+    const ar = a.r;
+    if (isConst(bv)) {
+      const k = u64(bv.k);
+      const mv = (src: Val): Inst => ({ op: 'mov', dst: i.dst, src });
+      switch (kind) {
+        case 'add': case 'sub': case 'or': case 'xor': case 'lsh': case 'rsh': case 'arsh':
+          if (k === 0n) return mv({ r: ar });
+          break;
+        case 'mul':
+          if (k === 0n) return mv({ k: 0n });
+          if (k === 1n) return mv({ r: ar });
+          { const n = log2(k); if (n !== undefined) { kind = 'lsh'; bv = { k: BigInt(n) }; } }
+          break;
+        case 'div':
+          if (k === 1n) return mv({ r: ar });
+          { const n = log2(k); if (n !== undefined) { kind = 'rsh'; bv = { k: BigInt(n) }; } }
+          break;
+        case 'mod':
+          { const n = log2(k); if (n !== undefined) { kind = 'and'; bv = { k: k - 1n }; } }
+          break;
+        case 'and':
+          if (k === 0n) return mv({ k: 0n });
+          if (k === u64(-1n)) return mv({ r: ar });
+          { const w = knownWidthOuter(ar); if (w?.zbits !== undefined && w.zbits < 64 && (k & ((1n << BigInt(w.zbits)) - 1n)) === (1n << BigInt(w.zbits)) - 1n) return mv({ r: ar }); }
+          break;
+      }
+    }
+    if (kind === i.kind && ar === i.a && sameVal(bv, i.b)) return i;
+    return { ...i, kind, a: ar, b: bv };
+  }
+
+  function knownWidthOuter(r: VReg): Width | undefined {
+    const i = single(r);
+    return i ? widthOf(i, () => undefined) : undefined;
+  }
+}
+
+const fitsOff = (n: bigint | number): boolean => Number(n) >= -32768 && Number(n) <= 32767;
+
+function sameVal(a: Val, b: Val): boolean {
+  return isConst(a) ? isConst(b) && u64(a.k) === u64(b.k) : !isConst(b) && a.r === b.r;
+}
+
+function sameAddr(a: Addr, b: Addr): boolean {
+  return 'fp' in a ? 'fp' in b && a.fp === b.fp : !('fp' in b) && a.base === b.base && a.off === b.off;
+}
+
+// ---- dead code ---------------------------------------------------------------------------------
+
+const PURE = new Set<Inst['op']>(['mov', 'bin', 'neg', 'ext', 'setcc', 'load', 'lea', 'ldglobal', 'ldmap', 'bswap']);
+
+function deadCode(_f: IrFunction, order: Block[]): boolean {
+  // Backward liveness to a fixed point, then a sweep removing pure instructions with dead results.
+  const liveIn = new Map<Block, Set<VReg>>();
+  for (const b of order) liveIn.set(b, new Set());
+  const liveOutOf = (b: Block): Set<VReg> => {
+    const s = new Set<VReg>();
+    for (const x of successors(b)) for (const r of liveIn.get(x) ?? []) s.add(r);
+    return s;
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let k = order.length - 1; k >= 0; k--) {
+      const b = order[k]!;
+      const live = liveOutOf(b);
+      if (b.term) for (const r of uses(b.term)) live.add(r);
+      for (let n = b.insts.length - 1; n >= 0; n--) {
+        const i = b.insts[n]!;
+        const d = def(i);
+        if (d !== undefined) live.delete(d);
+        for (const r of uses(i)) live.add(r);
+      }
+      const inn = liveIn.get(b)!;
+      for (const r of live) if (!inn.has(r)) { inn.add(r); changed = true; }
+    }
+  }
+  let removed = false;
+  for (const b of order) {
+    const live = liveOutOf(b);
+    if (b.term) for (const r of uses(b.term)) live.add(r);
+    const keep: boolean[] = new Array(b.insts.length).fill(true);
+    for (let n = b.insts.length - 1; n >= 0; n--) {
+      const i = b.insts[n]!;
+      const d = def(i);
+      if (d !== undefined && !live.has(d) && PURE.has(i.op)) { keep[n] = false; removed = true; continue; }
+      if (d !== undefined) live.delete(d);
+      for (const r of uses(i)) live.add(r);
+    }
+    if (keep.includes(false)) {
+      b.insts = b.insts.filter((_, n) => keep[n]);
+      b.locs = b.locs.filter((_, n) => keep[n]);
+    }
+  }
+  return removed;
+}
