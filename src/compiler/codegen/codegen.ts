@@ -40,22 +40,50 @@ interface Interval { v: VReg; start: number; end: number; crossesCall: boolean }
 /** Allocate registers and select instructions for one function. */
 export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResult {
   const order = layout(optimize(f, opts));
+  const lv = liveness(f, order);
+  // First try with r0 allocatable and r5 the only scratch register; that works when nothing
+  // spills (no instruction then needs two scratch registers). Otherwise r0 and r5 are both scratch.
+  const alloc = allocate(f, lv, true) ?? allocate(f, lv, false)!;
+  if (alloc.frame > STACK_LIMIT) {
+    const big = [...f.objects].sort((a, b) => b.size - a.size).slice(0, 3).map((o) => `'${o.name}' (${o.size} bytes)`);
+    throw new CodegenError(`function '${f.name}' needs ${alloc.frame} bytes of stack (${f.frameSize} for its locals, ${alloc.frame - f.frameSize} for spilled values); BPF allows ${STACK_LIMIT}` +
+      (big.length ? `; the largest objects: ${big.join(', ')} — move big ones to a per-CPU array map` : ''));
+  }
+  const em = new Emitter(f, alloc.loc, order, alloc.fast ? R5 : SCRATCH_A, SCRATCH_B);
+  const insns = em.run();
+  return { insns, locs: em.locs, relocs: em.relocs, stack: alloc.frame, spills: alloc.spills };
+}
+
+interface Liveness {
+  intervals: Interval[];
+  /** dst -> the register it is copied or computed from, when that one dies at the definition. */
+  hint: Map<VReg, { src: VReg; at: number }>;
+  /** Preferred machine registers (helper arguments, call results, return values). */
+  prefer: Map<VReg, Reg>;
+}
+
+function liveness(f: IrFunction, order: Block[]): Liveness {
   // Number every instruction and terminator in block order.
   const blockStart = new Map<Block, number>();
   const blockEnd = new Map<Block, number>();
   let pos = 0;
   const callPositions: number[] = [];
-  // Copy hints: a register defined by `mov v, s` or `bin v = s op x` would like s's register when s dies there.
   const hint = new Map<VReg, { src: VReg; at: number }>();
+  const prefer = new Map<VReg, Reg>();
   for (const b of order) {
     blockStart.set(b, pos);
     for (const i of b.insts) {
-      if (i.op === 'call') callPositions.push(pos);
+      if (i.op === 'call') {
+        callPositions.push(pos);
+        i.args.forEach((v, k) => { if (!isConst(v) && !prefer.has(v.r)) prefer.set(v.r, (k + 1) as Reg); });
+        if (i.dst !== undefined && !prefer.has(i.dst)) prefer.set(i.dst, R0);
+      }
       if (i.op === 'mov' && !isConst(i.src) && !hint.has(i.dst)) hint.set(i.dst, { src: i.src.r, at: pos });
       else if ((i.op === 'bin' || i.op === 'neg') && !hint.has(i.dst)) hint.set(i.dst, { src: i.a, at: pos });
-      else if (i.op === 'ext' && !hint.has(i.dst)) hint.set(i.dst, { src: i.src, at: pos });
+      else if ((i.op === 'ext' || i.op === 'bswap') && !hint.has(i.dst)) hint.set(i.dst, { src: i.src, at: pos });
       pos++;
     }
+    if (b.term?.op === 'ret' && b.term.v && !isConst(b.term.v) && !prefer.has(b.term.v.r)) prefer.set(b.term.v.r, R0);
     blockEnd.set(b, pos); // the terminator's position
     pos++;
   }
@@ -108,16 +136,24 @@ export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResul
     if (b.term) for (const r of uses(b.term)) touch(r, e);
   }
   const intervals: Interval[] = [];
+  f.params.forEach((p, k) => { if (k < 5 && !prefer.has(p)) prefer.set(p, (k + 1) as Reg); });
   for (let r = 0; r < f.regCount; r++) {
     if (end[r]! < 0) continue;
     const s = start[r]!, e = end[r]!;
-    // Parameters arrive in r1-r5 and arguments leave through them: keep both out of r1-r5.
-    const crossesCall = s < 0 || callPositions.some((c) => c >= s && c <= e);
+    // A value defined by a call (its result) or last used by it (an argument) need not survive it.
+    const crossesCall = callPositions.some((c) => c > s && c < e);
     intervals.push({ v: r, start: s, end: e, crossesCall });
   }
   intervals.sort((a, b) => a.start - b.start || a.v - b.v);
+  return { intervals, hint, prefer };
+}
 
-  // Linear scan.
+interface Allocation { loc: Map<VReg, Loc>; frame: number; spills: number; fast: boolean }
+
+/** Linear scan. `fast`: r0 is allocatable and r5 the only scratch; gives up (undefined) on a spill. */
+function allocate(f: IrFunction, lv: Liveness, fast: boolean): Allocation | undefined {
+  const { intervals, hint, prefer } = lv;
+  const caller: Reg[] = fast ? [1, 2, 3, 4, R0] : CALLER_SAVED;
   const loc = new Map<VReg, Loc>();
   let frame = f.frameSize;
   let spills = 0;
@@ -132,7 +168,8 @@ export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResul
     return -frame;
   };
   const active: Interval[] = [];
-  const free = new Set<Reg>([...CALLEE_SAVED, ...CALLER_SAVED]);
+  const free = new Set<Reg>([...CALLEE_SAVED, ...caller]);
+  const params = new Set(f.params);
   for (const iv of intervals) {
     for (let k = active.length - 1; k >= 0; k--) {
       if (active[k]!.end < iv.start) {
@@ -141,7 +178,8 @@ export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResul
         active.splice(k, 1);
       }
     }
-    const pool = iv.crossesCall ? CALLEE_SAVED : [...CALLER_SAVED, ...CALLEE_SAVED];
+    // Parameters arrive in r1-r5: one that does not live across a call stays where it arrives.
+    const pool = iv.crossesCall ? CALLEE_SAVED : [...caller, ...CALLEE_SAVED];
     // Coalesce: take the register of the value this one is copied or computed from, if it dies here.
     const h = hint.get(iv.v);
     if (h && h.at === iv.start) {
@@ -154,13 +192,16 @@ export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResul
         continue;
       }
     }
-    const reg = pool.find((r) => free.has(r));
+    const p = prefer.get(iv.v);
+    const wantParam = params.has(iv.v) && p !== undefined;
+    const reg = p !== undefined && free.has(p) && pool.includes(p) ? p : pool.find((r) => free.has(r) && (!wantParam || r !== R0));
     if (reg !== undefined) {
       free.delete(reg);
       loc.set(iv.v, { reg });
       active.push(iv);
       continue;
     }
+    if (fast) return undefined;
     // Spill whichever of the candidates ends last (it blocks registers longest).
     const candidates = active.filter((a) => { const l = loc.get(a.v)!; return 'reg' in l && pool.includes(l.reg); });
     const victim = candidates.reduce<Interval | undefined>((m, a) => (!m || a.end > m.end ? a : m), undefined);
@@ -174,15 +215,7 @@ export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResul
       loc.set(iv.v, { slot: spillSlot(iv) });
     }
   }
-  if (frame > STACK_LIMIT) {
-    const big = [...f.objects].sort((a, b) => b.size - a.size).slice(0, 3).map((o) => `'${o.name}' (${o.size} bytes)`);
-    throw new CodegenError(`function '${f.name}' needs ${frame} bytes of stack (${f.frameSize} for its locals, ${frame - f.frameSize} for spilled values); BPF allows ${STACK_LIMIT}` +
-      (big.length ? `; the largest objects: ${big.join(', ')} — move big ones to a per-CPU array map` : ''));
-  }
-
-  const em = new Emitter(f, loc, order);
-  const insns = em.run();
-  return { insns, locs: em.locs, relocs: em.relocs, stack: frame, spills };
+  return { loc, frame, spills, fast };
 }
 
 export { reachable };
@@ -193,31 +226,32 @@ const INVERSE: Record<Cond, Cond | undefined> = {
 };
 
 /**
- * Block order for emission: chains of fall-through successors (a jump's target, a branch's false
- * side, or its true side when the condition can be inverted), so most jumps disappear. Chains
- * start in the original order, which keeps loops and the entry in place.
+ * Block order for emission: reverse postorder, visiting a branch's true side last so that it
+ * directly follows the branch (the usual if-then shape: branch over the then-part). Join points
+ * (shared exits, code after an if/else) come after every block that jumps to them, and the
+ * emitter inverts a branch whose true side is the next block, so most jumps fall through.
  */
 function layout(order: Block[]): Block[] {
-  const placed = new Set<Block>();
-  const out: Block[] = [];
-  const preds = new Map<Block, number>();
-  for (const b of order) for (const s of successors(b)) preds.set(s, (preds.get(s) ?? 0) + 1);
-  for (const start of order) {
-    let b: Block | undefined = start;
-    while (b && !placed.has(b)) {
-      placed.add(b);
-      out.push(b);
-      const t: Term | undefined = b.term;
-      let next: Block | undefined;
-      if (t?.op === 'jmp') next = t.t;
-      else if (t?.op === 'br') {
-        if (!placed.has(t.f)) next = t.f;
-        else if (!placed.has(t.t) && INVERSE[t.cond]) next = t.t;
-      }
-      b = next && !placed.has(next) && next !== order[0] ? next : undefined;
+  const seen = new Set<Block>();
+  const post: Block[] = [];
+  const work: { b: Block; succ: Block[]; i: number }[] = [];
+  const enter = (b: Block) => {
+    seen.add(b);
+    const t = b.term;
+    work.push({ b, succ: t?.op === 'br' ? [t.f, t.t] : successors(b), i: 0 });
+  };
+  enter(order[0]!);
+  while (work.length) {
+    const top = work[work.length - 1]!;
+    if (top.i < top.succ.length) {
+      const s = top.succ[top.i++]!;
+      if (!seen.has(s)) enter(s);
+      continue;
     }
+    work.pop();
+    post.push(top.b);
   }
-  return out;
+  return post.reverse();
 }
 
 const ALU: Record<string, AluOp> = {
@@ -236,7 +270,7 @@ class Emitter {
   private mark(from: number, loc: SrcLoc | undefined): void {
     for (let pc = from; pc < this.a.pc; pc++) this.locs[pc] = loc;
   }
-  constructor(private f: IrFunction, private loc: Map<VReg, Loc>, private order: Block[]) {}
+  constructor(private f: IrFunction, private loc: Map<VReg, Loc>, private order: Block[], private sa: Reg, private sb: Reg) {}
 
   run(): Insn[] {
     // Parameters: r1.. to their homes.
@@ -301,37 +335,37 @@ class Emitter {
     const a = this.a;
     switch (i.op) {
       case 'mov': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         if (isConst(i.src)) this.loadConst(d, i.src.k);
         else { const s = this.use(i.src.r, d); if (s !== d) a.mov64(d, s); }
         this.commit(i.dst, d);
         break;
       }
       case 'bin': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         const op = ALU[i.kind]!;
         const bConst = isConst(i.b) ? BigInt.asIntN(64, i.b.k) : undefined;
         const bReg = bConst === undefined ? this.locReg((i.b as { r: VReg }).r) : undefined;
         const aReg = this.locReg(i.a);
         if (bReg !== undefined && bReg === d && aReg !== d) {
-          if (COMMUTATIVE.has(i.kind)) { a.alu64(op, d, this.use(i.a, SCRATCH_B)); this.commit(i.dst, d); break; }
+          if (COMMUTATIVE.has(i.kind)) { a.alu64(op, d, this.use(i.a, this.sb)); this.commit(i.dst, d); break; }
           // d = a - d: compute in scratch.
-          const s = this.use(i.a, SCRATCH_A);
-          if (s !== SCRATCH_A) a.mov64(SCRATCH_A, s);
-          a.alu64(op, SCRATCH_A, d);
-          a.mov64(d, SCRATCH_A);
+          const s = this.use(i.a, this.sa);
+          if (s !== this.sa) a.mov64(this.sa, s);
+          a.alu64(op, this.sa, d);
+          a.mov64(d, this.sa);
           this.commit(i.dst, d);
           break;
         }
         const s = this.use(i.a, d);
         if (s !== d) a.mov64(d, s);
         if (bConst !== undefined && fitsImm(bConst)) a.alu64Imm(op, d, Number(bConst));
-        else a.alu64(op, d, this.valueReg(i.b, d === SCRATCH_B ? SCRATCH_A : SCRATCH_B));
+        else a.alu64(op, d, this.valueReg(i.b, d === this.sb ? this.sa : this.sb));
         this.commit(i.dst, d);
         break;
       }
       case 'neg': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         const s = this.use(i.a, d);
         if (s !== d) a.mov64(d, s);
         a.alu64Imm('neg', d, 0);
@@ -339,7 +373,7 @@ class Emitter {
         break;
       }
       case 'ext': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         const s = this.use(i.src, d);
         if (!i.signed && i.bits === 32) a.mov32(d, s);
         else {
@@ -351,7 +385,7 @@ class Emitter {
         break;
       }
       case 'bswap': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         const s = this.use(i.src, d);
         if (s !== d) a.mov64(d, s);
         a.endian('be', d, i.bits); // on a little-endian machine, to big endian is a swap
@@ -359,12 +393,12 @@ class Emitter {
         break;
       }
       case 'setcc': {
-        const x = this.use(i.a, SCRATCH_B);
+        const x = this.use(i.a, this.sb);
         const bConst = isConst(i.b) ? BigInt.asIntN(64, i.b.k) : undefined;
-        const y = bConst !== undefined && fitsImm(bConst) ? undefined : this.valueReg(i.b, x === SCRATCH_A ? SCRATCH_B : SCRATCH_A);
+        const y = bConst !== undefined && fitsImm(bConst) ? undefined : this.valueReg(i.b, x === this.sa ? this.sb : this.sa);
         // The result goes to scratch A unless it cannot clash with the compared registers.
-        let d = this.dest(i.dst, SCRATCH_A);
-        if (d === x || d === y) d = x === SCRATCH_A || y === SCRATCH_A ? SCRATCH_B : SCRATCH_A;
+        let d = this.dest(i.dst, this.sa);
+        if (d === x || d === y) d = x === this.sa || y === this.sa ? this.sb : this.sa;
         if (d === x || d === y) throw new CodegenError('internal: no register for a compare result');
         a.mov64Imm(d, 1);
         if (y === undefined) a.jmpImm(JMP[i.cond], x, Number(bConst), 1);
@@ -376,23 +410,23 @@ class Emitter {
         break;
       }
       case 'load': {
-        const d = this.dest(i.dst, SCRATCH_A);
-        const { base, off } = this.addr(i.addr, SCRATCH_B);
+        const d = this.dest(i.dst, this.sa);
+        const { base, off } = this.addr(i.addr, this.sb);
         if (i.signed) a.ldxs(SIZE[i.size], d, base, off); else a.ldx(SIZE[i.size], d, base, off);
         this.commit(i.dst, d);
         break;
       }
       case 'store': {
-        const { base, off } = this.addr(i.addr, SCRATCH_B);
+        const { base, off } = this.addr(i.addr, this.sb);
         if (isConst(i.src) && fitsImm(BigInt.asIntN(64, i.src.k)) && (i.size === 8 || fitsImm(BigInt.asIntN(i.size * 8, i.src.k)))) {
           a.st(SIZE[i.size], base, off, Number(BigInt.asIntN(Math.min(i.size * 8, 32), i.src.k)));
         } else {
-          a.stx(SIZE[i.size], base, this.valueReg(i.src, SCRATCH_A), off);
+          a.stx(SIZE[i.size], base, this.valueReg(i.src, this.sa), off);
         }
         break;
       }
       case 'lea': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         const { base, off } = this.addr(i.addr, d);
         if (base !== d) a.mov64(d, base);
         if (off) a.alu64Imm('add', d, off);
@@ -400,18 +434,18 @@ class Emitter {
         break;
       }
       case 'atomic': {
-        const { base, off } = this.addr(i.addr, SCRATCH_B);
+        const { base, off } = this.addr(i.addr, this.sb);
         const size = i.size === 8 ? 'dw' : 'w';
         if (i.dst === undefined) {
-          const s = this.use(i.src, SCRATCH_A);
+          const s = this.use(i.src, this.sa);
           if (i.kind === 'xchg') throw new CodegenError('internal: xchg without a result');
           a.atomic(i.kind, size, base, s, off);
           break;
         }
         // Fetch form: the source register receives the old value.
-        const d = this.dest(i.dst, SCRATCH_A);
-        const s = this.use(i.src, d === base ? SCRATCH_A : d);
-        const r = d === base ? SCRATCH_A : d;
+        const d = this.dest(i.dst, this.sa);
+        const s = this.use(i.src, d === base ? this.sa : d);
+        const r = d === base ? this.sa : d;
         if (s !== r) a.mov64(r, s);
         a.atomic(i.kind === 'xchg' ? 'xchg' : (`fetch_${i.kind}` as 'fetch_add'), size, base, r, off);
         if (r !== d) a.mov64(d, r);
@@ -419,25 +453,21 @@ class Emitter {
         break;
       }
       case 'ldglobal': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         this.relocs.push({ insn: a.pc, map: i.section, value: true });
         a.ldMapValue(d, 0, i.offset);
         this.commit(i.dst, d);
         break;
       }
       case 'ldmap': {
-        const d = this.dest(i.dst, SCRATCH_A);
+        const d = this.dest(i.dst, this.sa);
         this.relocs.push({ insn: a.pc, map: i.map });
         a.ldMapFd(d, 0);
         this.commit(i.dst, d);
         break;
       }
       case 'call': {
-        i.args.forEach((v, k) => {
-          const r = (k + 1) as Reg;
-          if (isConst(v)) this.loadConst(r, v.k);
-          else { const s = this.use(v.r, r); if (s !== r) a.mov64(r, s); }
-        });
+        this.callArgs(i.args);
         a.call(i.helper);
         if (i.dst !== undefined) {
           const d = this.dest(i.dst, R0);
@@ -446,6 +476,40 @@ class Emitter {
         }
         break;
       }
+    }
+  }
+
+  /**
+   * Move helper arguments into r1-r5: a parallel move (an argument may sit in another argument's
+   * register). Register-to-register moves go first, in an order that reads every register before
+   * it is overwritten, cycles broken through r0 (free at a call: it only carries the result);
+   * spilled values and constants are loaded last, straight into their registers.
+   */
+  private callArgs(args: Val[]): void {
+    const a = this.a;
+    const pending = new Map<Reg, Reg>(); // dst -> src register
+    const later: [Reg, Val][] = [];
+    args.forEach((v, k) => {
+      const dst = (k + 1) as Reg;
+      const l = isConst(v) ? undefined : this.loc.get(v.r);
+      if (l && 'reg' in l) { if (l.reg !== dst) pending.set(dst, l.reg); } else later.push([dst, v]);
+    });
+    while (pending.size) {
+      const sources = new Set(pending.values());
+      const ready = [...pending.keys()].find((d) => !sources.has(d));
+      if (ready !== undefined) {
+        a.mov64(ready, pending.get(ready)!);
+        pending.delete(ready);
+        continue;
+      }
+      // Only cycles remain: save one destination's current value in r0 and let its readers read r0.
+      const d0 = pending.keys().next().value as Reg;
+      a.mov64(R0, d0);
+      for (const [d, src] of pending) if (src === d0) pending.set(d, R0);
+    }
+    for (const [dst, v] of later) {
+      if (isConst(v)) this.loadConst(dst, v.k);
+      else { const s = this.use(v.r, dst); if (s !== dst) a.mov64(dst, s); }
     }
   }
 
@@ -461,7 +525,7 @@ class Emitter {
         if (t.t !== next) a.ja(`b${t.t.id}`);
         break;
       case 'br': {
-        const x = this.use(t.a, SCRATCH_A);
+        const x = this.use(t.a, this.sa);
         const bConst = isConst(t.b) ? BigInt.asIntN(64, t.b.k) : undefined;
         // Fall through to whichever side comes next.
         const inv = t.t === next && t.f !== next ? INVERSE[t.cond] : undefined;
@@ -469,7 +533,7 @@ class Emitter {
         const target = inv ? t.f : t.t;
         const other = inv ? t.t : t.f;
         if (bConst !== undefined && fitsImm(bConst)) a.jmpImm(JMP[cond], x, Number(bConst), `b${target.id}`);
-        else a.jmp(JMP[cond], x, this.valueReg(t.b, x === SCRATCH_A ? SCRATCH_B : SCRATCH_A), `b${target.id}`);
+        else a.jmp(JMP[cond], x, this.valueReg(t.b, x === this.sa ? this.sb : this.sa), `b${target.id}`);
         if (other !== next) a.ja(`b${other.id}`);
         break;
       }

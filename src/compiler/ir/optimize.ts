@@ -38,7 +38,35 @@ export function optimize(f: IrFunction, opts: OptimizeOptions = {}): Block[] {
     order = simplifyCfg(f);
     if (!changed && order.length === before) break;
   }
-  return order;
+  mergeReturns(order);
+  return reachable(f);
+}
+
+/** Blocks that only return the same constant (or register) become one block. */
+function mergeReturns(order: Block[]): void {
+  const canon = new Map<string, Block>();
+  const to = new Map<Block, Block>();
+  for (const b of order) {
+    if (b.insts.length || b.term?.op !== 'ret') continue;
+    const v = b.term.v;
+    const key = !v ? 'void' : isConst(v) ? `k${u64(v.k)}` : `r${v.r}`;
+    const c = canon.get(key);
+    if (c) to.set(b, c); else canon.set(key, b);
+  }
+  for (const b of order) {
+    // A block that computes and then returns what a shared return block returns jumps there.
+    const t = b.term;
+    if (t?.op !== 'ret' || !b.insts.length) continue;
+    const v = t.v;
+    const c = canon.get(!v ? 'void' : isConst(v) ? `k${u64(v.k)}` : `r${v.r}`);
+    if (c) b.term = { op: "jmp", t: c };
+  }
+  if (!to.size) return;
+  for (const b of order) {
+    const t = b.term;
+    if (t?.op === 'jmp') t.t = to.get(t.t) ?? t.t;
+    else if (t?.op === 'br') { t.t = to.get(t.t) ?? t.t; t.f = to.get(t.f) ?? t.f; }
+  }
 }
 
 // ---- CFG ---------------------------------------------------------------------------------------
