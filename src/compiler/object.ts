@@ -3,7 +3,7 @@
 // kernel objects. Nothing here touches the kernel.
 import { frontend, type FrontendOptions } from './frontend.js';
 import { Diagnostics, CompileError } from './diagnostics.js';
-import { lowerFunction, isMapSymbol, type GlobalLayout } from './ir/lower.js';
+import { lowerFunction, isMapSymbol, StringPool, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError, reachable } from './codegen/codegen.js';
 import { findNullDereferences } from './ir/nullcheck.js';
 import type { Sym } from './check/scope.js';
@@ -97,6 +97,10 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     }
     maps.push({ name, type: MapType.ARRAY, keySize: 4, valueSize: size, maxEntries: 1, flags: name === '.rodata' ? 1 << 7 /* BPF_F_RDONLY_PROG */ : 0, initial: data, freeze: name === '.rodata' });
   }
+  // String literals used as values: one read-only section map, filled once every program is lowered.
+  const strings = new StringPool();
+  const stringMap: MapDef = { name: StringPool.SECTION, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, flags: 1 << 7 /* BPF_F_RDONLY_PROG */, freeze: true };
+  maps.push(stringMap);
   // BTF for the programs: a FUNC per program and line_info, so the verifier's log shows C lines.
   const btf = new BtfBuilder();
   const intT = btf.addInt('int', 4, { signed: true });
@@ -112,7 +116,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
       continue;
     }
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
-    const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4 });
+    const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings });
     if (!ir) continue;
     const nulls = findNullDereferences(reachable(ir));
     for (const p of nulls) diags.error('verifier-null', p.message, p.loc, ...(p.origin ? [{ loc: p.origin, message: 'the pointer comes from here' }] : []));
@@ -131,6 +135,10 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
       diags.error('codegen-stack', e.message, fn.loc);
     }
   }
+  if (strings.size) {
+    stringMap.valueSize = Math.max(8, Math.ceil(strings.size / 8) * 8);
+    stringMap.initial = Buffer.concat([strings.data(), Buffer.alloc(stringMap.valueSize - strings.size)]);
+  } else maps.splice(maps.indexOf(stringMap), 1);
   if (!license) diags.warning('object-license', 'no license: declare `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers need it)');
   if (diags.hasErrors) throw new CompileError(diags.list);
   return { programs, maps, globals, license: license || 'GPL', btf: btf.build() };

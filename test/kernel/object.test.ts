@@ -251,3 +251,51 @@ char LICENSE[] SEC("license") = "GPL";
   assert.match(err.message, /\n  at bad\.c:11: return \*\(char \*\)&v/);
   assert.match(err.log, /; u64 id = bpf_get_current_pid_tgid\(\); @ bad\.c:7/);
 });
+
+const STRINGS = `
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+
+struct out { char a[8]; char b[4]; u32 n; u32 same; };
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct out);
+} outm SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int strs(void *ctx)
+{
+  u32 k = 0;
+  struct out o = {};
+  const char *greeting = "hi there";
+  for (int i = 0; i < 8; i++) o.a[i] = greeting[i];
+  __builtin_memcpy(o.b, "xyz", 4);
+  o.n = sizeof("four");
+  o.same = "hi there" == greeting;   /* identical literals share storage, as with clang */
+  bpf_map_update_elem(&outm, &k, &o, BPF_ANY);
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+test('string literals as values live in a read-only section map and read back right', { skip, timeout: 30000 }, () => {
+  const spec = compileObject(STRINGS, { filename: 'strings.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const sec = spec.maps.find((m) => m.name === '.rodata.str1.1');
+  assert.ok(sec?.freeze && sec.initial, 'a frozen .rodata.str1.1 map holds the literals');
+  assert.equal(sec.initial.toString('latin1').split('\0').filter(Boolean).join('|'), 'hi there|xyz');
+  using wl = new Workload();
+  using obj = loadObject(spec);
+  {
+    using _l = attachTracepoint(obj.program('strs'), 'syscalls:sys_enter_getppid');
+    wl.runSync(1);
+  }
+  const v = obj.map<HashTable>('outm').get(Buffer.alloc(4))!;
+  assert.equal(v.subarray(0, 8).toString('latin1'), 'hi there');
+  assert.equal(v.subarray(8, 12).toString('latin1'), 'xyz\0');
+  assert.equal(v.readUInt32LE(12), 5);
+  assert.equal(v.readUInt32LE(16), 1);
+});

@@ -47,6 +47,30 @@ export interface LowerOptions {
   implicitReads?: boolean;
   /** The kernel runs BPF ISA v4 (6.6+): sign-extending loads, signed division. */
   isaV4?: boolean;
+  /** Where string literals used as values go (read-only data, as clang's .rodata.str1.1). */
+  strings?: StringPool;
+}
+
+/** String literals of an object, deduplicated, laid out in one read-only section. */
+export class StringPool {
+  static readonly SECTION = '.rodata.str1.1';
+  private bytes: number[] = [];
+  private offsets = new Map<string, number>();
+  /** Offset of `data` (padded with NULs to `size` bytes) in the section. */
+  intern(data: Uint8Array, size: number): number {
+    const buf = Buffer.alloc(Math.max(size, data.length));
+    buf.set(data);
+    const key = buf.toString('latin1');
+    let off = this.offsets.get(key);
+    if (off === undefined) {
+      off = this.bytes.length;
+      this.bytes.push(...buf);
+      this.offsets.set(key, off);
+    }
+    return off;
+  }
+  get size(): number { return this.bytes.length; }
+  data(): Buffer { return Buffer.from(this.bytes); }
 }
 
 export function lowerFunction(sym: Sym, diags: Diagnostics, globals: GlobalLayout = new Map(), opts: LowerOptions = {}): IrFunction | undefined {
@@ -807,8 +831,14 @@ class Lowerer {
         this.initAggregate(p, e.init);
         return p;
       }
-      case 'string': this.unsupported('string literals outside initializers', e.loc);
-      // eslint-disable-next-line no-fallthrough
+      case 'string': {
+        if (!this.opts.strings) this.unsupported('string literals outside initializers', e.loc);
+        const t = e.ty!.type;
+        const off = this.opts.strings.intern(e.bytes, sizeOf(t));
+        const r = this.f.newReg();
+        this.emit({ op: 'ldglobal', dst: r, section: StringPool.SECTION, offset: off });
+        return { kind: 'mem', addr: { base: r, off: 0 }, type: e.ty! };
+      }
       case 'comma': this.effect(e.left); return this.placeOf(e.right);
       case 'stmtexpr': case 'call': case 'cond': case 'assign': {
         // A record-valued rvalue used as an object: materialize it.
