@@ -6,6 +6,7 @@ import { Diagnostics, CompileError } from './diagnostics.js';
 import { lowerFunction, isMapSymbol, StringPool, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError, reachable } from './codegen/codegen.js';
 import { findNullDereferences } from './ir/nullcheck.js';
+import { findInfiniteLoops } from './ir/loops.js';
 import type { Sym } from './check/scope.js';
 import { isPointer, isArray, isRecord, isInteger, sizeOf, alignOf, type RecordT, type QualType } from './check/types.js';
 import { findField } from './check/layout.js';
@@ -118,6 +119,9 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
     const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings });
     if (!ir) continue;
+    const loops = findInfiniteLoops(ir.blocks[0]!);
+    for (const p of loops) diags.error('verifier-loop', p.message, p.loc);
+    if (loops.length) continue;
     const nulls = findNullDereferences(reachable(ir));
     for (const p of nulls) diags.error('verifier-null', p.message, p.loc, ...(p.origin ? [{ loc: p.origin, message: 'the pointer comes from here' }] : []));
     if (nulls.length) continue;

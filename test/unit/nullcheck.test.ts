@@ -48,3 +48,13 @@ test('a check on one path does not cover the other', () => {
   assert.equal(d.length, 1, d.join('\n'));
   assert.match(d[0]!, /null\.c:10:3: error: the result of bpf_map_lookup_elem\(\) may be NULL here \(it is written through\)/);
 });
+
+test('a loop that can never exit is a located compile-time error; bounded loops compile', () => {
+  const forever = diagnostics('  for (;;) { if (v) *v += 1; }');
+  assert.equal(forever.length, 1, forever.join('\n'));
+  assert.match(forever[0]!, /^null\.c:9:3: error: this loop never exits/);
+  const spin = diagnostics('  while (1) { key++; }');
+  assert.match(spin[0] ?? '', /null\.c:9:3: error: this loop never exits/);
+  assert.deepEqual(diagnostics('  for (int i = 0; i < 8; i++) { if (v) *v += i; }'), []);
+  assert.deepEqual(diagnostics('  while (1) { if (v) { *v += 1; break; } key++; if (key > 9) return 1; }'), []);
+});

@@ -18,6 +18,7 @@
 // propagation of copies and address bases sound.
 import { successors, uses, def, isConst, type IrFunction, type Block, type Inst, type Term, type Val, type VReg, type Addr, type Cond, type BinOp } from './ir.js';
 import { eliminateRedundantLoads } from './opt.js';
+import { loopComponents } from './loops.js';
 
 export interface OptimizeOptions {
   /** Skip everything but the CFG clean-up (for tests comparing optimized and unoptimized code). */
@@ -146,43 +147,9 @@ function cloneInst(i: Inst): Inst {
   return c;
 }
 
-/** Blocks that lie on a cycle (Tarjan's strongly connected components). */
+/** Blocks that lie on a cycle. */
 function cyclicBlocks(order: Block[]): Set<Block> {
-  const index = new Map<Block, number>();
-  const low = new Map<Block, number>();
-  const onStack = new Set<Block>();
-  const stack: Block[] = [];
-  const out = new Set<Block>();
-  let n = 0;
-  // Iterative DFS to stay clear of recursion limits on long functions.
-  for (const root of order) {
-    if (index.has(root)) continue;
-    const work: { b: Block; succ: Block[]; i: number }[] = [];
-    const enter = (b: Block) => {
-      index.set(b, n); low.set(b, n); n++;
-      stack.push(b); onStack.add(b);
-      work.push({ b, succ: successors(b), i: 0 });
-    };
-    enter(root);
-    while (work.length) {
-      const top = work[work.length - 1]!;
-      if (top.i < top.succ.length) {
-        const s = top.succ[top.i++]!;
-        if (!index.has(s)) enter(s);
-        else if (onStack.has(s)) low.set(top.b, Math.min(low.get(top.b)!, index.get(s)!));
-        continue;
-      }
-      work.pop();
-      if (work.length) { const p = work[work.length - 1]!.b; low.set(p, Math.min(low.get(p)!, low.get(top.b)!)); }
-      if (low.get(top.b) === index.get(top.b)) {
-        const comp: Block[] = [];
-        let x: Block;
-        do { x = stack.pop()!; onStack.delete(x); comp.push(x); } while (x !== top.b);
-        if (comp.length > 1 || successors(top.b).includes(top.b)) for (const c of comp) out.add(c);
-      }
-    }
-  }
-  return out;
+  return new Set(loopComponents(order).flat());
 }
 
 // ---- propagation and folding -------------------------------------------------------------------
