@@ -4,7 +4,8 @@
 import { frontend, type FrontendOptions } from './frontend.js';
 import { Diagnostics, CompileError } from './diagnostics.js';
 import { lowerFunction, isMapSymbol, StringPool, type GlobalLayout } from './ir/lower.js';
-import { codegen, CodegenError, reachable } from './codegen/codegen.js';
+import { codegen, CodegenError, reachable, type CodegenResult } from './codegen/codegen.js';
+import type { IrFunction } from './ir/ir.js';
 import { findNullDereferences } from './ir/nullcheck.js';
 import { findInfiniteLoops } from './ir/loops.js';
 import type { Sym } from './check/scope.js';
@@ -108,6 +109,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   const voidPtr = btf.addPtr(0);
   const proto = btf.addFuncProto(intT, [{ name: 'ctx', type: voidPtr }]);
   const programs: ProgramDef[] = [];
+  const subprograms = new Map<string, { ir: IrFunction; out: CodegenResult } | undefined>();
   for (const fn of unit.functions) {
     const section = fn.attrs?.get('section')?.[0];
     if (typeof section !== 'string') continue;
@@ -117,26 +119,57 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
       continue;
     }
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
-    const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings });
-    if (!ir) continue;
+    const main = compileFn(fn, tracing, false);
+    if (!main) continue;
+    // BPF-to-BPF calls: append every subprogram the program reaches, once, and patch the calls.
+    const parts = [{ sym: fn, ...main, start: 0 }];
+    const starts = new Map<string, number>([[fn.name, 0]]);
+    let total = main.out.insns.length;
+    let ok = true;
+    for (let k = 0; k < parts.length; k++) {
+      for (const c of parts[k]!.out.calls) {
+        if (starts.has(c.callee)) continue;
+        const sym = parts[k]!.ir.callees.get(c.callee) as Sym;
+        const sub = subprograms.get(`${tracing}:${c.callee}`) ?? compileFn(sym, tracing, true);
+        subprograms.set(`${tracing}:${c.callee}`, sub);
+        if (!sub) { ok = false; continue; }
+        starts.set(c.callee, total);
+        parts.push({ sym, ...sub, start: total });
+        total += sub.out.insns.length;
+      }
+    }
+    if (!ok) continue;
+    const cycle = callCycle(parts.map((p) => [p.sym.name, p.out.calls.map((c) => c.callee)]));
+    if (cycle) { diags.error('verifier-recursion', `recursion is not allowed in BPF: ${cycle.map((n) => `'${n}'`).join(' calls ')}`, fn.loc); continue; }
+    const insns = parts.flatMap((p) => p.out.insns.map((i) => ({ ...i })));
+    for (const p of parts) for (const c of p.out.calls) insns[p.start + c.insn]!.imm = starts.get(c.callee)! - (p.start + c.insn + 1);
+    const relocs = parts.flatMap((p) => p.out.relocs.map((r) => ({ ...r, insn: r.insn + p.start })));
+    for (const rl of relocs) {
+      if (!maps.some((m) => m.name === rl.map)) diags.error('object-map', `map '${rl.map}' is not a BTF-defined map`, fn.loc);
+    }
+    const locs: (Loc | undefined)[] = [];
+    for (const p of parts) locs.push(...Array.from({ length: p.out.insns.length }, (_, n) => p.out.locs[n]));
+    const funcs = parts.map((p, k) => ({ insnOff: p.start, typeId: k === 0 ? btf.addFunc(fn.name, proto, 'static') : subprogramBtf(btf, p.sym) }));
+    programs.push({ name: fn.name, section, type: kind.type, expectedAttachType: kind.attach, attachTo: kind.target,
+      insns, relocs, funcInfo: encodeFuncInfo(funcs), lineInfo: lineInfo(btf, locs, parts.map((p) => p.start)) });
+  }
+
+  /** Lower, check and generate code for one function (a program, or a subprogram it calls). */
+  function compileFn(sym: Sym, tracing: boolean, subprogram: boolean): { ir: IrFunction; out: CodegenResult } | undefined {
+    const ir = lowerFunction(sym, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings, subprogram });
+    if (!ir) return undefined;
     const loops = findInfiniteLoops(ir.blocks[0]!);
     for (const p of loops) diags.error('verifier-loop', p.message, p.loc);
-    if (loops.length) continue;
+    if (loops.length) return undefined;
     const nulls = findNullDereferences(reachable(ir));
     for (const p of nulls) diags.error('verifier-null', p.message, p.loc, ...(p.origin ? [{ loc: p.origin, message: 'the pointer comes from here' }] : []));
-    if (nulls.length) continue;
+    if (nulls.length) return undefined;
     try {
-      const out = codegen(ir);
-      for (const rl of out.relocs) {
-        if (!maps.some((m) => m.name === rl.map)) diags.error('object-map', `map '${rl.map}' is not a BTF-defined map`, fn.loc);
-      }
-      const funcId = btf.addFunc(fn.name, proto, 'static');
-      programs.push({ name: fn.name, section, type: kind.type, expectedAttachType: kind.attach, attachTo: kind.target,
-        insns: out.insns, relocs: out.relocs, funcInfo: encodeFuncInfo([{ insnOff: 0, typeId: funcId }]),
-        lineInfo: lineInfo(btf, out.locs) });
+      return { ir, out: codegen(ir) };
     } catch (e) {
       if (!(e instanceof CodegenError)) throw e;
-      diags.error('codegen-stack', e.message, fn.loc);
+      diags.error('codegen-stack', e.message, sym.loc);
+      return undefined;
     }
   }
   if (strings.size) {
@@ -148,17 +181,47 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   return { programs, maps, globals, license: license || 'GPL', btf: btf.build() };
 }
 
+/** A FUNC (static) for a subprogram, with a prototype of its parameter names (types as 64-bit ints:
+ * the verifier checks static subprograms by their code, not their BTF). */
+function subprogramBtf(btf: BtfBuilder, sym: Sym): number {
+  const long = btf.addInt('long', 8, { signed: true });
+  const params = (sym.params ?? []).map((p, k) => ({ name: p.name || `arg${k}`, type: long }));
+  return btf.addFunc(sym.name, btf.addFuncProto(long, params), 'static');
+}
+
+/** A cycle in the call graph (names along it), if there is one. */
+function callCycle(edges: [string, string[]][]): string[] | undefined {
+  const graph = new Map(edges);
+  const state = new Map<string, 1 | 2>();
+  const path: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 2) return undefined;
+    if (state.get(n) === 1) return [...path.slice(path.indexOf(n)), n];
+    state.set(n, 1);
+    path.push(n);
+    for (const m of graph.get(n) ?? []) { const c = visit(m); if (c) return c; }
+    path.pop();
+    state.set(n, 2);
+    return undefined;
+  };
+  for (const [n] of edges) { const c = visit(n); if (c) return c; }
+  return undefined;
+}
+
 /** line_info: one record wherever the source line changes (the first instruction always has one). */
-function lineInfo(btf: BtfBuilder, locs: (Loc | undefined)[]): Buffer {
+function lineInfo(btf: BtfBuilder, locs: (Loc | undefined)[], funcStarts: number[] = [0]): Buffer {
   const records: { insnOff: number; fileNameOff: number; lineOff: number; line: number; col: number }[] = [];
-  const first = locs.find((l) => l);
+  const starts = new Set(funcStarts);
   let last = '';
   for (let pc = 0; pc < locs.length; pc++) {
-    const loc = locs[pc] ?? (pc === 0 ? first : undefined);
+    // Every function's first instruction needs a record (the kernel insists): use the function's
+    // first located instruction for it.
+    let loc = locs[pc];
+    if (!loc && starts.has(pc)) for (let q = pc + 1; q < locs.length && !loc && !starts.has(q); q++) loc = locs[q];
     if (!loc) continue;
     const { line, col } = loc.file.position(loc.offset);
     const key = `${loc.file.name}:${line}`;
-    if (key === last) continue;
+    if (key === last && !starts.has(pc)) continue;
     last = key;
     records.push({ insnOff: pc, fileNameOff: btf.addString(loc.file.name), lineOff: btf.addString(loc.file.lineText(line).trim()), line, col });
   }

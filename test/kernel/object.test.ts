@@ -299,3 +299,61 @@ test('string literals as values live in a read-only section map and read back ri
   assert.equal(v.readUInt32LE(12), 5);
   assert.equal(v.readUInt32LE(16), 1);
 });
+
+const SUBPROGRAMS = `
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 4);
+  __type(key, u32);
+  __type(value, u64);
+} acc SEC(".maps");
+
+struct pair { u64 a; u32 b; };
+
+static __noinline u64 mix(u64 a, u64 b) { return a * 31 + b; }
+static __noinline int bump(u64 *slot, u64 by) { if (!slot) return -1; *slot += by; return 0; }
+static __noinline u64 sum(struct pair *p) { return p->a + p->b; }
+static __noinline int neg(int x) { return -x; }
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int subs(void *ctx)
+{
+  u32 k = 0;
+  u64 *v = bpf_map_lookup_elem(&acc, &k);
+  if (!v) return 0;
+  bump(v, mix(2, 3));                       /* a map value pointer into a subprogram: += 65 */
+  struct pair p = { .a = 1000, .b = 7 };
+  k = 1;
+  u64 *w = bpf_map_lookup_elem(&acc, &k);
+  if (w) *w = sum(&p) + mix(1, 1);           /* a pointer to the caller's stack: 1007 + 32 */
+  k = 2;
+  u64 *x = bpf_map_lookup_elem(&acc, &k);
+  if (x) *x = (u64)(s64)neg(5);              /* a signed int result comes back sign-extended */
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+test('__noinline functions become BPF-to-BPF calls that the verifier accepts and that compute right', { skip, timeout: 30000 }, () => {
+  const spec = compileObject(SUBPROGRAMS, { filename: 'subs.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const prog = spec.programs.find((p) => p.name === 'subs')!;
+  // Four subprograms after the program, each called through a pseudo call (src_reg 1).
+  assert.equal(prog.insns.filter((i) => i.code === 0x85 && i.src === 1).length, 5);
+  assert.equal(prog.funcInfo!.length, 5 * 8, 'one func_info record per function');
+  using wl = new Workload();
+  using obj = loadObject(spec);
+  {
+    using _l = attachTracepoint(obj.program('subs'), 'syscalls:sys_enter_getppid');
+    wl.runSync(3);
+  }
+  const acc = obj.map<HashTable>('acc');
+  const at = (k: number) => acc.get(Buffer.from([k, 0, 0, 0]))!.readBigUInt64LE(0);
+  const calls = at(0) / 65n;
+  assert.ok(calls >= 3n && at(0) % 65n === 0n, `acc[0] = ${at(0)}`);
+  assert.equal(at(1), 1039n);
+  assert.equal(at(2), BigInt.asUintN(64, -5n));
+});

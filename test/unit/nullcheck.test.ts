@@ -58,3 +58,23 @@ test('a loop that can never exit is a located compile-time error; bounded loops 
   assert.deepEqual(diagnostics('  for (int i = 0; i < 8; i++) { if (v) *v += i; }'), []);
   assert.deepEqual(diagnostics('  while (1) { if (v) { *v += 1; break; } key++; if (key > 9) return 1; }'), []);
 });
+
+test('recursion through __noinline functions is a located compile-time error', () => {
+  const src = `
+#include <bpf/bpf_helpers.h>
+static __noinline int down(int n);
+static __noinline int up(int n) { return n > 0 ? down(n - 1) : 0; }
+static __noinline int down(int n) { return up(n); }
+SEC("socket")
+int prog(void *ctx) { return up(3); }
+char LICENSE[] SEC("license") = "GPL";
+`;
+  try {
+    compileObject(src, { filename: 'rec.c' });
+    assert.fail('compiled');
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    const text = e.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
+    assert.match(text, /^rec\.c:7:5: error: recursion is not allowed in BPF: 'up' calls 'down' calls 'up'/);
+  }
+});

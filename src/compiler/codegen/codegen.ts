@@ -26,6 +26,8 @@ export interface MapReloc { insn: number; map: string; value?: boolean }
 
 export interface CodegenResult {
   insns: Insn[];
+  /** BPF-to-BPF calls to patch with the callee's offset once functions are laid out. */
+  calls: { insn: number; callee: string }[];
   /** Where each instruction slot came from in the source (statement granularity). */
   locs: (SrcLoc | undefined)[];
   /** 64-bit loads to patch with map fds (instruction index within `insns`). */
@@ -51,7 +53,7 @@ export function codegen(f: IrFunction, opts: OptimizeOptions = {}): CodegenResul
   }
   const em = new Emitter(f, alloc.loc, order, alloc.fast ? R5 : SCRATCH_A, SCRATCH_B);
   const insns = em.run();
-  return { insns, locs: em.locs, relocs: em.relocs, stack: alloc.frame, spills: alloc.spills };
+  return { insns, locs: em.locs, relocs: em.relocs, calls: em.calls, stack: alloc.frame, spills: alloc.spills };
 }
 
 interface Liveness {
@@ -265,6 +267,7 @@ const fitsImm = (k: bigint): boolean => k >= -(1n << 31n) && k < 1n << 31n;
 class Emitter {
   private a = new Assembler();
   readonly relocs: MapReloc[] = [];
+  readonly calls: { insn: number; callee: string }[] = [];
   readonly locs: (SrcLoc | undefined)[] = [];
 
   private mark(from: number, loc: SrcLoc | undefined): void {
@@ -468,7 +471,10 @@ class Emitter {
       }
       case 'call': {
         this.callArgs(i.args);
-        a.call(i.helper);
+        if (i.callee !== undefined) {
+          this.calls.push({ insn: a.pc, callee: i.callee });
+          a.callLocal(0); // patched by the linker
+        } else a.call(i.helper);
         if (i.dst !== undefined) {
           const d = this.dest(i.dst, R0);
           if (d !== R0) a.mov64(d, R0);

@@ -26,7 +26,8 @@ export type Inst =
   | { op: 'load'; dst: VReg; addr: Addr; size: Size; signed?: boolean }
   | { op: 'store'; addr: Addr; size: Size; src: Val }
   | { op: 'lea'; dst: VReg; addr: Addr }
-  | { op: 'call'; dst?: VReg; helper: number; args: Val[] }
+  /** A helper call (by id), or with `callee` a BPF-to-BPF call of a subprogram (helper is -1). */
+  | { op: 'call'; dst?: VReg; helper: number; args: Val[]; callee?: string }
   /** Byte swap of the low `bits` bits (result zero-extended). */
   | { op: 'bswap'; dst: VReg; src: VReg; bits: 16 | 32 | 64 }
   /** Atomic read-modify-write at addr; with `dst`, dst receives the old value (the fetch form). */
@@ -59,6 +60,8 @@ export class IrFunction {
   params: VReg[] = [];
   /** Named objects on the stack, for the diagnostic when the frame is too big. */
   objects: { name: string; size: number; loc?: Loc }[] = [];
+  /** Functions called as subprograms (not inlined), by name. */
+  readonly callees = new Map<string, unknown>();
 
   constructor(readonly name: string) {}
 
@@ -141,7 +144,7 @@ export function printIr(f: IrFunction): string {
         case 'load': lines.push(`  v${i.dst} = load${i.signed ? 's' : ''}${i.size * 8} ${addr(i.addr)}`); break;
         case 'store': lines.push(`  store${i.size * 8} ${addr(i.addr)}, ${val(i.src)}`); break;
         case 'lea': lines.push(`  v${i.dst} = lea ${addr(i.addr)}`); break;
-        case 'call': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = ` : ''}call #${i.helper}(${i.args.map(val).join(', ')})`); break;
+        case 'call': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = ` : ''}call ${i.callee ?? `#${i.helper}`}(${i.args.map(val).join(', ')})`); break;
         case 'ldmap': lines.push(`  v${i.dst} = map ${i.map}`); break;
         case 'ldglobal': lines.push(`  v${i.dst} = &${i.section}+${i.offset}`); break;
         case 'atomic': lines.push(`  ${i.dst !== undefined ? `v${i.dst} = fetch_` : 'atomic_'}${i.kind}${i.size * 8} ${addr(i.addr)}, v${i.src}`); break;

@@ -49,6 +49,8 @@ export interface LowerOptions {
   isaV4?: boolean;
   /** Where string literals used as values go (read-only data, as clang's .rodata.str1.1). */
   strings?: StringPool;
+  /** Lowering a subprogram (a function called, not inlined): its first parameter is no context. */
+  subprogram?: boolean;
 }
 
 /** String literals of an object, deduplicated, laid out in one read-only section. */
@@ -301,7 +303,7 @@ class Lowerer {
     for (const [k, p] of (sym.params ?? []).entries()) {
       const v = this.f.newReg();
       this.f.params.push(v);
-      if (k === 0) this.safe.add(v); // the context
+      if (k === 0 && !this.opts.subprogram) this.safe.add(v); // the context
       this.frame.vars.set(p, this.newLocal(p, { r: v }));
     }
     this.inlineStack.push(sym);
@@ -1067,6 +1069,27 @@ class Lowerer {
     return p.kind === 'reg' ? { r: p.v } : v;
   }
 
+  /** A call of a `__noinline` function: a BPF-to-BPF call (arguments in r1-r5, result in r0). */
+  private subprogramCall(s: Sym, e: Expr & { kind: 'call' }): Val {
+    const ft = s.type.type as Extract<CType, { kind: 'func' }>;
+    if (e.args.length > 5) this.unsupported(`calling '${s.name}' with more than 5 arguments (BPF passes at most 5, in r1-r5)`, e.loc);
+    for (const p of ft.params) {
+      const pt = p.type.type;
+      if (isRecord(pt)) this.unsupported(`passing a struct by value to the subprogram '${s.name}' (pass a pointer)`, e.loc);
+    }
+    if (isRecord(ft.ret.type)) this.unsupported(`returning a struct from the subprogram '${s.name}'`, e.loc);
+    const args = e.args.map((a, i) => {
+      const v = this.rv(a);
+      const pt = ft.params[i]?.type.type;
+      return pt ? this.convert(v, decay(a.ty!).type, pt) : v;
+    });
+    this.f.callees.set(s.name, s);
+    const dst = isVoid(ft.ret.type) ? undefined : this.f.newReg();
+    this.emit({ op: 'call', dst, helper: -1, args, callee: s.name });
+    // The callee returns a canonical value (its return statements convert), so no re-extension.
+    return dst === undefined ? { k: 0n } : { r: dst };
+  }
+
   private call(e: Expr & { kind: 'call' }): Val {
     const callee = e.callee;
     if (callee.kind === 'ident') {
@@ -1084,7 +1107,7 @@ class Lowerer {
     }
     if (callee.kind === 'ident' && callee.sym) {
       const s = callee.sym;
-      if (s.kind === 'func' && s.body) return this.inlineCall(s, e.args, e.loc);
+      if (s.kind === 'func' && s.body) return s.attrs?.has('noinline') ? this.subprogramCall(s, e) : this.inlineCall(s, e.args, e.loc);
       switch (s.name) {
         case '__builtin_expect': case '__builtin_expect_with_probability': {
           const v = this.rv(e.args[0]!);
