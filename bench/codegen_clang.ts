@@ -37,13 +37,13 @@ export function tsbccCompile(path: string): TsbccResult | undefined {
   const text = readFileSync(path, 'utf8');
   const btf = Btf.vmlinux();
   try {
-    compileObject(text, { filename: path, btf, isaV4: features.haveIsaV4() }); // warm-up, and the verdict
+    compileObject(text, { filename: path, btf, isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() }); // warm-up, and the verdict
   } catch (e) {
     tsbccFailures.set(path, e instanceof CompileError ? e.diagnostics.find((d) => d.severity === 'error')?.message ?? 'error' : String(e));
     return undefined;
   }
   const t = performance.now();
-  const spec = compileObject(text, { filename: path, btf, isaV4: features.haveIsaV4() });
+  const spec = compileObject(text, { filename: path, btf, isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   const ms = performance.now() - t;
   const insnsBySection: Record<string, number> = {};
   for (const p of spec.programs) {

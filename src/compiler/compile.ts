@@ -15,7 +15,7 @@ export interface CompiledFunction {
 }
 
 /** Compile function `name` from C source to BPF instructions (a subprogram: args in r1-r5, result in r0). */
-export function compileFunction(text: string, name: string, opts: FrontendOptions & { isaV4?: boolean } = {}): CompiledFunction {
+export function compileFunction(text: string, name: string, opts: FrontendOptions & { isaV4?: boolean; jmp32?: boolean } = {}): CompiledFunction {
   const r = frontend(text, opts);
   if (!r.ok) throw new CompileError(r.diagnostics);
   const sym = r.unit!.functions.find((s) => s.name === name);
@@ -27,7 +27,7 @@ export function compileFunction(text: string, name: string, opts: FrontendOption
   const ir = lowerFunction(sym, diags, new Map(), { isaV4: opts.isaV4 });
   if (!ir) throw new CompileError(diags.list);
   try {
-    const out = codegen(ir);
+    const out = codegen(ir, { jmp32: opts.jmp32 });
     return { name, insns: out.insns, ir, stack: out.stack };
   } catch (e) {
     if (!(e instanceof CodegenError)) throw e;

@@ -51,6 +51,8 @@ export function programTypeOfSection(section: string): { type: ProgTypeName; att
 export interface ObjectOptions extends FrontendOptions {
   /** The target kernel runs BPF ISA v4 (Linux 6.6+; see features.haveIsaV4()): sign-extending loads, signed division. */
   isaV4?: boolean;
+  /** The target kernel has BPF_JMP32 (Linux 5.1+; features.haveJmp32()): 32-bit compares. */
+  jmp32?: boolean;
 }
 
 /** Compile every SEC() function and BTF-defined map in `text`. */
@@ -165,7 +167,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     for (const p of nulls) diags.error('verifier-null', p.message, p.loc, ...(p.origin ? [{ loc: p.origin, message: 'the pointer comes from here' }] : []));
     if (nulls.length) return undefined;
     try {
-      return { ir, out: codegen(ir) };
+      return { ir, out: codegen(ir, { jmp32: opts.jmp32 }) };
     } catch (e) {
       if (!(e instanceof CodegenError)) throw e;
       diags.error('codegen-stack', e.message, sym.loc);

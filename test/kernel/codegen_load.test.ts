@@ -21,7 +21,7 @@ for (const file of corpusFiles('codegen')) {
   const name = basename(file);
   const todo = NOT_YET[name];
   test(`tsbcc compiles ${name} and the verifier accepts it`, { skip, todo }, () => {
-    const spec = compileObject(readFileSync(file, 'utf8'), { filename: file, btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+    const spec = compileObject(readFileSync(file, 'utf8'), { filename: file, btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
     assert.ok(spec.programs.length > 0);
     using obj = loadObject(spec);
     for (const p of spec.programs) assert.ok(obj.program(p.name).info().xlatedLen > 0);

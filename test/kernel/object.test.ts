@@ -48,7 +48,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('a C program compiled by tsbcc counts exactly N getppid calls for the child', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(COUNTER, { filename: 'counter.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(COUNTER, { filename: 'counter.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   assert.deepEqual(spec.programs.map((p) => [p.name, p.type, p.attachTo]), [['count_getppid', 'TRACEPOINT', 'syscalls:sys_enter_getppid']]);
   assert.deepEqual(spec.maps.map((m) => [m.name, m.keySize, m.valueSize, m.maxEntries]), [['counts', 4, 8, 1024]]);
   using obj = loadObject(spec);
@@ -94,7 +94,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('a C program compiled by tsbcc sends perf events with the right contents', { skip, timeout: 30000 }, async () => {
-  const spec = compileObject(EVENTS, { filename: 'events.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(EVENTS, { filename: 'events.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   using obj = loadObject(spec);
   using wl = new Workload();
   const got: { pid: number; nr: bigint; comm: string }[] = [];
@@ -117,7 +117,7 @@ test('a C program compiled by tsbcc sends perf events with the right contents', 
 });
 
 test('compile errors in a program come back located', { skip }, () => {
-  assert.throws(() => compileObject(COUNTER.replace('ctx->nr', 'ctx->nrr'), { filename: 'counter.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() }),
+  assert.throws(() => compileObject(COUNTER.replace('ctx->nr', 'ctx->nrr'), { filename: 'counter.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() }),
     /counter\.c:21:12: error: no member named 'nrr' in 'struct getppid_args'; did you mean 'nr'\?/);
 });
 
@@ -145,7 +145,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('global variables: .rodata set before load, .bss and .data read back', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(GLOBALS, { filename: 'globals.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(GLOBALS, { filename: 'globals.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   assert.deepEqual(spec.maps.map((m) => m.name).sort(), ['.bss', '.data', '.rodata']);
   using wl = new Workload();
   const N = 10;
@@ -210,7 +210,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('kernel pointer chains in a tracepoint program read the right values (implicit probe reads)', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(PARENT, { filename: 'parent.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(PARENT, { filename: 'parent.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   using obj = loadObject(spec);
   using wl = new Workload();
   let pid: number;
@@ -243,7 +243,7 @@ int bad(void *ctx)
 }
 char LICENSE[] SEC("license") = "GPL";
 `;
-  const spec = compileObject(src, { filename: 'bad.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(src, { filename: 'bad.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   let err: unknown;
   try { loadObject(spec).close(); } catch (e) { err = e; }
   assert.ok(err instanceof VerifierError, String(err));
@@ -283,7 +283,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('string literals as values live in a read-only section map and read back right', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(STRINGS, { filename: 'strings.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(STRINGS, { filename: 'strings.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   const sec = spec.maps.find((m) => m.name === '.rodata.str1.1');
   assert.ok(sec?.freeze && sec.initial, 'a frozen .rodata.str1.1 map holds the literals');
   assert.equal(sec.initial.toString('latin1').split('\0').filter(Boolean).join('|'), 'hi there|xyz');
@@ -339,7 +339,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 test('__noinline functions become BPF-to-BPF calls that the verifier accepts and that compute right', { skip, timeout: 30000 }, () => {
-  const spec = compileObject(SUBPROGRAMS, { filename: 'subs.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4() });
+  const spec = compileObject(SUBPROGRAMS, { filename: 'subs.c', btf: Btf.vmlinux(), isaV4: features.haveIsaV4(), jmp32: features.haveJmp32() });
   const prog = spec.programs.find((p) => p.name === 'subs')!;
   // Four subprograms after the program, each called through a pseudo call (src_reg 1).
   assert.equal(prog.insns.filter((i) => i.code === 0x85 && i.src === 1).length, 5);

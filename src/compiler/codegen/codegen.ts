@@ -347,23 +347,25 @@ class Emitter {
       case 'bin': {
         const d = this.dest(i.dst, this.sa);
         const op = ALU[i.kind]!;
-        const bConst = isConst(i.b) ? BigInt.asIntN(64, i.b.k) : undefined;
+        const w = !!i.w;
+        const alu = (dst: Reg, src: Reg) => (w ? a.alu32(op, dst, src) : a.alu64(op, dst, src));
+        const bConst = isConst(i.b) ? BigInt.asIntN(w ? 32 : 64, i.b.k) : undefined;
         const bReg = bConst === undefined ? this.locReg((i.b as { r: VReg }).r) : undefined;
         const aReg = this.locReg(i.a);
         if (bReg !== undefined && bReg === d && aReg !== d) {
-          if (COMMUTATIVE.has(i.kind)) { a.alu64(op, d, this.use(i.a, this.sb)); this.commit(i.dst, d); break; }
+          if (COMMUTATIVE.has(i.kind)) { alu(d, this.use(i.a, this.sb)); this.commit(i.dst, d); break; }
           // d = a - d: compute in scratch.
           const s = this.use(i.a, this.sa);
           if (s !== this.sa) a.mov64(this.sa, s);
-          a.alu64(op, this.sa, d);
-          a.mov64(d, this.sa);
+          alu(this.sa, d);
+          if (w) a.mov32(d, this.sa); else a.mov64(d, this.sa);
           this.commit(i.dst, d);
           break;
         }
         const s = this.use(i.a, d);
         if (s !== d) a.mov64(d, s);
-        if (bConst !== undefined && fitsImm(bConst)) a.alu64Imm(op, d, Number(bConst));
-        else a.alu64(op, d, this.valueReg(i.b, d === this.sb ? this.sa : this.sb));
+        if (bConst !== undefined && fitsImm(bConst)) { if (w) a.alu32Imm(op, d, Number(bConst)); else a.alu64Imm(op, d, Number(bConst)); }
+        else alu(d, this.valueReg(i.b, d === this.sb ? this.sa : this.sb));
         this.commit(i.dst, d);
         break;
       }
@@ -538,7 +540,10 @@ class Emitter {
         const cond = inv ?? t.cond;
         const target = inv ? t.f : t.t;
         const other = inv ? t.t : t.f;
-        if (bConst !== undefined && fitsImm(bConst)) a.jmpImm(JMP[cond], x, Number(bConst), `b${target.id}`);
+        if (t.w) {
+          if (bConst !== undefined) a.jmp32Imm(JMP[cond], x, Number(BigInt.asIntN(32, bConst)), `b${target.id}`);
+          else a.jmp32(JMP[cond], x, this.use((t.b as { r: VReg }).r, x === this.sa ? this.sb : this.sa), `b${target.id}`);
+        } else if (bConst !== undefined && fitsImm(bConst)) a.jmpImm(JMP[cond], x, Number(bConst), `b${target.id}`);
         else a.jmp(JMP[cond], x, this.valueReg(t.b, x === this.sa ? this.sb : this.sa), `b${target.id}`);
         if (other !== next) a.ja(`b${other.id}`);
         break;

@@ -17,7 +17,8 @@ export type Addr = { fp: number } | { base: VReg; off: number };
 
 export type Inst =
   | { op: 'mov'; dst: VReg; src: Val }
-  | { op: 'bin'; kind: BinOp; dst: VReg; a: VReg; b: Val }
+  /** With `w`, a 32-bit operation on the low halves whose result is zero-extended (BPF_ALU). */
+  | { op: 'bin'; kind: BinOp; dst: VReg; a: VReg; b: Val; w?: boolean }
   | { op: 'neg'; dst: VReg; a: VReg }
   /** Truncate to `bits` and re-extend (sign or zero) to 64. */
   | { op: 'ext'; dst: VReg; src: VReg; bits: 8 | 16 | 32; signed: boolean }
@@ -38,7 +39,8 @@ export type Inst =
   | { op: 'ldmap'; dst: VReg; map: string };
 
 export type Term =
-  | { op: 'br'; cond: Cond; a: VReg; b: Val; t: Block; f: Block }
+  /** With `w`, compares the low 32 bits only (BPF_JMP32). */
+  | { op: 'br'; cond: Cond; a: VReg; b: Val; t: Block; f: Block; w?: boolean }
   | { op: 'jmp'; t: Block }
   | { op: 'ret'; v?: Val };
 
@@ -136,7 +138,7 @@ export function printIr(f: IrFunction): string {
     for (const i of b.insts) {
       switch (i.op) {
         case 'mov': lines.push(`  v${i.dst} = ${val(i.src)}`); break;
-        case 'bin': lines.push(`  v${i.dst} = ${i.kind} v${i.a}, ${val(i.b)}`); break;
+        case 'bin': lines.push(`  v${i.dst} = ${i.kind}${i.w ? '32' : ''} v${i.a}, ${val(i.b)}`); break;
         case 'neg': lines.push(`  v${i.dst} = neg v${i.a}`); break;
         case 'ext': lines.push(`  v${i.dst} = ${i.signed ? 's' : 'z'}ext${i.bits} v${i.src}`); break;
         case 'bswap': lines.push(`  v${i.dst} = bswap${i.bits} v${i.src}`); break;
@@ -152,7 +154,7 @@ export function printIr(f: IrFunction): string {
     }
     const t = b.term;
     if (!t) lines.push('  <no terminator>');
-    else if (t.op === 'br') lines.push(`  br ${t.cond} v${t.a}, ${val(t.b)} ? b${t.t.id} : b${t.f.id}`);
+    else if (t.op === 'br') lines.push(`  br${t.w ? '32' : ''} ${t.cond} v${t.a}, ${val(t.b)} ? b${t.t.id} : b${t.f.id}`);
     else if (t.op === 'jmp') lines.push(`  jmp b${t.t.id}`);
     else lines.push(`  ret${t.v ? ` ${val(t.v)}` : ''}`);
   }

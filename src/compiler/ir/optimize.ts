@@ -23,6 +23,8 @@ import { loopComponents } from './loops.js';
 export interface OptimizeOptions {
   /** Skip everything but the CFG clean-up (for tests comparing optimized and unoptimized code). */
   level?: 0 | 1;
+  /** The kernel has BPF_JMP32 (5.1+): compare 32-bit values without extending them first. */
+  jmp32?: boolean;
 }
 
 const MAX_ROUNDS = 6;
@@ -33,6 +35,7 @@ export function optimize(f: IrFunction, opts: OptimizeOptions = {}): Block[] {
   if (opts.level === 0) return order;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let changed = propagate(f, order);
+    changed = narrow(f, order, !!opts.jmp32) || changed;
     changed = eliminateRedundantLoads(f, order) > 0 || changed;
     changed = deadCode(f, order) || changed;
     const before = order.length;
@@ -227,6 +230,7 @@ function widthOf(i: Inst, known: (r: VReg) => Width | undefined): Width | undefi
       return known(i.src.r);
     }
     case 'bin': {
+      if (i.w) return { zbits: 32, sbits: 33 };
       if (i.kind === 'and' && isConst(i.b) && s64(i.b.k) >= 0n) {
         const z = i.b.k === 0n ? 0 : i.b.k.toString(2).length;
         return { zbits: z, sbits: z + 1 };
@@ -444,6 +448,12 @@ function propagate(f: IrFunction, order: Block[]): boolean {
   return changed;
 
   function foldBinInst(i: Inst & { op: 'bin' }, a: Val, bv: Val): Inst {
+    if (i.w) {
+      // A 32-bit operation: fold only when both sides are known; no 64-bit identities apply.
+      if (isConst(a) && isConst(bv)) return { op: 'mov', dst: i.dst, src: { k: BigInt.asUintN(32, foldBin(i.kind, a.k, bv.k)) } };
+      const ar = isConst(a) ? i.a : a.r;
+      return ar === i.a && sameVal(bv, i.b) ? i : { ...i, a: ar, b: bv };
+    }
     if (isConst(a) && isConst(bv)) return { op: 'mov', dst: i.dst, src: { k: foldBin(i.kind, a.k, bv.k) } };
     let kind = i.kind;
     if (isConst(a) && COMMUTATIVE.has(kind)) [a, bv] = [bv, a];
@@ -497,6 +507,83 @@ function sameVal(a: Val, b: Val): boolean {
 
 function sameAddr(a: Addr, b: Addr): boolean {
   return 'fp' in a ? 'fp' in b && a.fp === b.fp : !('fp' in b) && a.base === b.base && a.off === b.off;
+}
+
+// ---- 32-bit operations ---------------------------------------------------------------------------
+
+const SIGNED_CONDS = new Set<Cond>(['sgt', 'sge', 'slt', 'sle']);
+const UNSIGNED_CONDS = new Set<Cond>(['gt', 'ge', 'lt', 'le']);
+/** Operations whose low 32 bits depend only on the operands' low 32 bits. */
+const LOW_BITS_OPS = new Set<BinOp>(['add', 'sub', 'mul', 'and', 'or', 'xor']);
+
+/**
+ * Use 32-bit operations where C works on 32-bit values:
+ *  - `zext32(a op b)` with op in LOW_BITS_OPS (u32 arithmetic) is one ALU32 instruction, which
+ *    zero-extends its result by itself;
+ *  - with JMP32, a compare of extended 32-bit values (`(s64)(int)x < k`) compares x's low half.
+ */
+function narrow(f: IrFunction, order: Block[], jmp32: boolean): boolean {
+  const defs = new Map<VReg, { b: Block; n: number }[]>();
+  const useCount = new Map<VReg, number>();
+  for (const b of order) {
+    b.insts.forEach((i, n) => {
+      const d = def(i);
+      if (d !== undefined) defs.set(d, [...(defs.get(d) ?? []), { b, n }]);
+      for (const r of uses(i)) useCount.set(r, (useCount.get(r) ?? 0) + 1);
+    });
+    if (b.term) for (const r of uses(b.term)) useCount.set(r, (useCount.get(r) ?? 0) + 1);
+  }
+  const params = new Set(f.params);
+  const cyclic = cyclicBlocks(order);
+  const singleDef = (r: VReg) => (!params.has(r) && defs.get(r)?.length === 1 ? defs.get(r)![0]! : undefined);
+  /** r holds at the end of block `at` what it held when `from` defined it. */
+  const unchangedSince = (r: VReg, from: { b: Block; n: number }, at: Block): boolean => {
+    const d = defs.get(r);
+    if (params.has(r)) return !d && !cyclic.has(order[0]!);
+    if (d?.length === 1 && !cyclic.has(d[0]!.b)) return true;
+    // Same block, not redefined after `from`.
+    return from.b === at && !from.b.insts.slice(from.n + 1).some((i) => def(i) === r);
+  };
+  let changed = false;
+  for (const b of order) {
+    // ALU32: bin then zext32 of its result, adjacent, the bin's result used only there.
+    for (let n = 1; n < b.insts.length; n++) {
+      const e = b.insts[n]!, p = b.insts[n - 1]!;
+      if (e.op !== 'ext' || e.signed || e.bits !== 32 || p.op !== 'bin' || p.w || p.dst !== e.src) continue;
+      if (!LOW_BITS_OPS.has(p.kind) || useCount.get(p.dst) !== 1 || defs.get(p.dst)?.length !== 1) continue;
+      b.insts[n - 1] = { ...p, w: true };
+      b.insts[n] = { op: 'mov', dst: e.dst, src: { r: p.dst } };
+      changed = true;
+    }
+    const t = b.term;
+    if (!jmp32 || t?.op !== 'br' || t.w || t.cond === 'set') continue;
+    // JMP32: both sides 32-bit extensions of the same kind, or one a constant in range.
+    const narrowed = (r: VReg): { src: VReg; signed: boolean } | undefined => {
+      const d = singleDef(r);
+      const i = d && d.b.insts[d.n];
+      if (!i || i.op !== 'ext' || i.bits !== 32 || !unchangedSince(i.src, d, b)) return undefined;
+      return { src: i.src, signed: i.signed };
+    };
+    // Only when the extended value is used by nothing else: a bounds check must test the register
+    // that is then used (the verifier learns bounds for the register it compares).
+    const a = useCount.get(t.a) === 1 ? narrowed(t.a) : undefined;
+    if (!a) continue;
+    const fits = a.signed ? SIGNED_CONDS.has(t.cond) || t.cond === 'eq' || t.cond === 'ne' : UNSIGNED_CONDS.has(t.cond) || t.cond === 'eq' || t.cond === 'ne';
+    if (!fits) continue;
+    let bv: Val | undefined;
+    if (isConst(t.b)) {
+      const k = t.b.k;
+      const ok = a.signed ? s64(k) >= -(1n << 31n) && s64(k) < 1n << 31n : u64(k) < 1n << 32n;
+      if (ok) bv = { k: BigInt.asIntN(32, k) };
+    } else {
+      const nb = useCount.get(t.b.r) === 1 ? narrowed(t.b.r) : undefined;
+      if (nb && nb.signed === a.signed) bv = { r: nb.src };
+    }
+    if (!bv) continue;
+    b.term = { ...t, a: a.src, b: bv, w: true };
+    changed = true;
+  }
+  return changed;
 }
 
 // ---- dead code ---------------------------------------------------------------------------------
