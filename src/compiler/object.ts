@@ -123,22 +123,45 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
     const main = compileFn(fn, tracing, false);
     if (!main) continue;
-    // BPF-to-BPF calls: append every subprogram the program reaches, once, and patch the calls.
-    const parts = [{ sym: fn, ...main, start: 0 }];
-    const starts = new Map<string, number>([[fn.name, 0]]);
-    let total = main.out.insns.length;
+    // BPF-to-BPF calls: append every subprogram the program reaches, once, and patch the calls. A
+    // subprogram reads a pointer parameter directly when every call passes a directly readable
+    // pointer (stack, map value, context); otherwise through bpf_probe_read_kernel. That is settled
+    // over all call sites, recompiling while it changes (it only ever turns pointers unsafe).
+    type Part = { sym: Sym; ir: IrFunction; out: CodegenResult; start: number };
+    const safety = new Map<string, boolean[]>();
+    let parts: Part[] = [];
+    const starts = new Map<string, number>();
     let ok = true;
-    for (let k = 0; k < parts.length; k++) {
-      for (const c of parts[k]!.out.calls) {
-        if (starts.has(c.callee)) continue;
-        const sym = parts[k]!.ir.callees.get(c.callee) as Sym;
-        const sub = subprograms.get(`${tracing}:${c.callee}`) ?? compileFn(sym, tracing, true);
-        subprograms.set(`${tracing}:${c.callee}`, sub);
-        if (!sub) { ok = false; continue; }
-        starts.set(c.callee, total);
-        parts.push({ sym, ...sub, start: total });
-        total += sub.out.insns.length;
+    for (let round = 0; round < 8; round++) {
+      parts = [{ sym: fn, ...main, start: 0 }];
+      starts.clear();
+      starts.set(fn.name, 0);
+      let total = main.out.insns.length;
+      ok = true;
+      for (let k = 0; k < parts.length; k++) {
+        for (const c of parts[k]!.out.calls) {
+          if (starts.has(c.callee)) continue;
+          const { sym } = parts[k]!.ir.callees.get(c.callee)! as { sym: Sym };
+          const flags = safety.get(c.callee) ?? parts[k]!.ir.callees.get(c.callee)!.safeArgs;
+          safety.set(c.callee, flags);
+          const key = `${tracing}:${c.callee}:${flags.map(Number).join('')}`;
+          const sub = subprograms.has(key) ? subprograms.get(key) : compileFn(sym, tracing, true, flags);
+          subprograms.set(key, sub);
+          if (!sub) { ok = false; continue; }
+          starts.set(c.callee, total);
+          parts.push({ sym, ...sub, start: total });
+          total += sub.out.insns.length;
+        }
       }
+      // Every call site's view, and-ed.
+      let changed = false;
+      for (const p of parts) for (const [name, { safeArgs }] of p.ir.callees) {
+        const cur = safety.get(name);
+        if (!cur) continue;
+        const next = cur.map((x, k) => x && (safeArgs[k] ?? true));
+        if (next.some((x, k) => x !== cur[k])) { safety.set(name, next); changed = true; }
+      }
+      if (!changed || !ok) break;
     }
     if (!ok) continue;
     const cycle = callCycle(parts.map((p) => [p.sym.name, p.out.calls.map((c) => c.callee)]));
@@ -157,8 +180,8 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   }
 
   /** Lower, check and generate code for one function (a program, or a subprogram it calls). */
-  function compileFn(sym: Sym, tracing: boolean, subprogram: boolean): { ir: IrFunction; out: CodegenResult } | undefined {
-    const ir = lowerFunction(sym, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings, subprogram });
+  function compileFn(sym: Sym, tracing: boolean, subprogram: boolean, safeParams?: boolean[]): { ir: IrFunction; out: CodegenResult } | undefined {
+    const ir = lowerFunction(sym, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings, subprogram, safeParams });
     if (!ir) return undefined;
     const loops = findInfiniteLoops(ir.blocks[0]!);
     for (const p of loops) diags.error('verifier-loop', p.message, p.loc);

@@ -62,8 +62,9 @@ export class IrFunction {
   params: VReg[] = [];
   /** Named objects on the stack, for the diagnostic when the frame is too big. */
   objects: { name: string; size: number; loc?: Loc }[] = [];
-  /** Functions called as subprograms (not inlined), by name. */
-  readonly callees = new Map<string, unknown>();
+  /** Functions called as subprograms (not inlined), by name, with which arguments are pointers the
+   *  program may dereference directly (stack, map value, context, global) at every call here. */
+  readonly callees = new Map<string, { sym: unknown; safeArgs: boolean[] }>();
 
   constructor(readonly name: string) {}
 

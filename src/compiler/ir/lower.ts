@@ -49,8 +49,10 @@ export interface LowerOptions {
   isaV4?: boolean;
   /** Where string literals used as values go (read-only data, as clang's .rodata.str1.1). */
   strings?: StringPool;
-  /** Lowering a subprogram (a function called, not inlined): its first parameter is no context. */
+  /** Lowering a subprogram (a function called, not inlined): its first parameter is no context;
+   *  `safeParams` says which parameters every caller passes directly readable pointers in. */
   subprogram?: boolean;
+  safeParams?: boolean[];
 }
 
 /** String literals of an object, deduplicated, laid out in one read-only section. */
@@ -303,7 +305,7 @@ class Lowerer {
     for (const [k, p] of (sym.params ?? []).entries()) {
       const v = this.f.newReg();
       this.f.params.push(v);
-      if (k === 0 && !this.opts.subprogram) this.safe.add(v); // the context
+      if (this.opts.subprogram ? this.opts.safeParams?.[k] : k === 0) this.safe.add(v); // the context, or a known-safe pointer
       this.frame.vars.set(p, this.newLocal(p, { r: v }));
     }
     this.inlineStack.push(sym);
@@ -1083,7 +1085,9 @@ class Lowerer {
       const pt = ft.params[i]?.type.type;
       return pt ? this.convert(v, decay(a.ty!).type, pt) : v;
     });
-    this.f.callees.set(s.name, s);
+    const safeArgs = args.map((v) => isConst(v) || this.safe.has(v.r));
+    const prev = this.f.callees.get(s.name);
+    this.f.callees.set(s.name, { sym: s, safeArgs: prev ? prev.safeArgs.map((x, k) => x && (safeArgs[k] ?? true)) : safeArgs });
     const dst = isVoid(ft.ret.type) ? undefined : this.f.newReg();
     this.emit({ op: 'call', dst, helper: -1, args, callee: s.name });
     // The callee returns a canonical value (its return statements convert), so no re-extension.

@@ -34,7 +34,8 @@ export function optimize(f: IrFunction, opts: OptimizeOptions = {}): Block[] {
   let order = simplifyCfg(f);
   if (opts.level === 0) return order;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    let changed = propagate(f, order);
+    let changed = retarget(f, order);
+    changed = propagate(f, order) || changed;
     changed = narrow(f, order, !!opts.jmp32) || changed;
     changed = eliminateRedundantLoads(f, order) > 0 || changed;
     changed = deadCode(f, order) || changed;
@@ -582,6 +583,49 @@ function narrow(f: IrFunction, order: Block[], jmp32: boolean): boolean {
     if (!bv) continue;
     b.term = { ...t, a: a.src, b: bv, w: true };
     changed = true;
+  }
+  return changed;
+}
+
+// ---- copies ----------------------------------------------------------------------------------------
+
+/**
+ * `t = <op>; ...; d = t` where t is used nowhere else becomes `d = <op>` (when nothing in between
+ * touches d): the copy disappears instead of waiting for the register allocator to coalesce it,
+ * which it cannot do when d is a variable that lives long (a loop counter).
+ */
+function retarget(f: IrFunction, order: Block[]): boolean {
+  const useCount = new Map<VReg, number>();
+  const defCount = new Map<VReg, number>();
+  for (const b of order) {
+    for (const i of b.insts) {
+      for (const r of uses(i)) useCount.set(r, (useCount.get(r) ?? 0) + 1);
+      const d = def(i);
+      if (d !== undefined) defCount.set(d, (defCount.get(d) ?? 0) + 1);
+    }
+    if (b.term) for (const r of uses(b.term)) useCount.set(r, (useCount.get(r) ?? 0) + 1);
+  }
+  const params = new Set(f.params);
+  let changed = false;
+  for (const b of order) {
+    for (let n = 0; n < b.insts.length; n++) {
+      const m = b.insts[n]!;
+      if (m.op !== 'mov' || isConst(m.src) || m.src.r === m.dst) continue;
+      const t = m.src.r, d = m.dst;
+      if (useCount.get(t) !== 1 || defCount.get(t) !== 1 || params.has(t)) continue;
+      let j = n - 1;
+      for (; j >= 0; j--) {
+        const i = b.insts[j]!;
+        if (def(i) === t) break;
+        if (def(i) === d || uses(i).includes(d)) { j = -1; break; }
+      }
+      if (j < 0) continue;
+      b.insts[j] = { ...b.insts[j]!, dst: d } as Inst;
+      b.insts.splice(n, 1);
+      b.locs.splice(n, 1);
+      n--;
+      changed = true;
+    }
   }
   return changed;
 }
