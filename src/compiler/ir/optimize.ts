@@ -305,10 +305,11 @@ function propagate(f: IrFunction, order: Block[]): boolean {
     return w;
   };
 
+  const entryConsts = reachingConstants(order);
   let changed = false;
   for (const b of order) {
-    // Local facts, invalidated on redefinition.
-    const lconst = new Map<VReg, bigint>();
+    // Local facts, invalidated on redefinition; constants start from what reaches the block.
+    const lconst = new Map<VReg, bigint>(entryConsts.get(b));
     const lcopy = new Map<VReg, VReg>(); // dst -> src (src not redefined since)
     const kill = (r: VReg) => {
       lconst.delete(r);
@@ -498,6 +499,62 @@ function propagate(f: IrFunction, order: Block[]): boolean {
     const i = single(r);
     return i ? widthOf(i, () => undefined) : undefined;
   }
+}
+
+/**
+ * Constants reaching each block's entry, for registers assigned in several places (a loop
+ * counter in an unrolled loop, a flag set on every path): a forward dataflow whose meet keeps a
+ * register only where every predecessor agrees on its value.
+ */
+function reachingConstants(order: Block[]): Map<Block, Map<VReg, bigint>> {
+  const preds = predecessors(order);
+  const out = new Map<Block, Map<VReg, bigint>>();
+  const inState = new Map<Block, Map<VReg, bigint>>();
+  const transfer = (b: Block, st: Map<VReg, bigint>): Map<VReg, bigint> => {
+    const s2 = new Map(st);
+    const k = (v: Val): bigint | undefined => (isConst(v) ? u64(v.k) : s2.get(v.r));
+    for (const i of b.insts) {
+      const d = def(i);
+      if (d === undefined) continue;
+      let val: bigint | undefined;
+      if (i.op === 'mov') val = k(i.src);
+      else if (i.op === 'bin') {
+        const a = s2.get(i.a), c = k(i.b);
+        if (a !== undefined && c !== undefined) val = i.w ? BigInt.asUintN(32, foldBin(i.kind, a, c)) : foldBin(i.kind, a, c);
+      } else if (i.op === 'ext') {
+        const a = s2.get(i.src);
+        if (a !== undefined) val = u64(i.signed ? BigInt.asIntN(i.bits, a) : BigInt.asUintN(i.bits, a));
+      } else if (i.op === 'neg') {
+        const a = s2.get(i.a);
+        if (a !== undefined) val = u64(-a);
+      }
+      if (val === undefined) s2.delete(d); else s2.set(d, val);
+    }
+    return s2;
+  };
+  let changed = true;
+  for (let guard = 0; changed && guard < 100; guard++) {
+    changed = false;
+    for (const [n, b] of order.entries()) {
+      let st: Map<VReg, bigint> | undefined;
+      if (n === 0) st = new Map();
+      for (const p of preds.get(b) ?? []) {
+        const o = out.get(p);
+        if (!o) continue; // not reached yet: no information from it
+        if (!st) { st = new Map(o); continue; }
+        for (const [r, v] of st) if (o.get(r) !== v) st.delete(r);
+      }
+      if (n === 0 && (preds.get(b)?.length ?? 0) > 0) st = new Map(); // the entry is entered with nothing known
+      if (!st) continue;
+      const prev = inState.get(b);
+      if (prev && prev.size === st.size && [...st].every(([r, v]) => prev.get(r) === v)) continue;
+      inState.set(b, st);
+      out.set(b, transfer(b, st));
+      changed = true;
+    }
+  }
+  // Not settled (a pathological CFG): using a partial answer would be unsound.
+  return changed ? new Map() : inState;
 }
 
 const fitsOff = (n: bigint | number): boolean => Number(n) >= -32768 && Number(n) <= 32767;
