@@ -54,3 +54,29 @@ test('too much stack is a compile-time error naming the function', { skip }, () 
   const src = 'u64 fn(u64 a, u64 b, u64 c, u64 d) { u64 big[80] = { a, b }; big[(c & 63)] = d; return big[(d & 63)]; }';
   assert.throws(() => CFunctionRunner.compile(src, 'fn'), /function 'fn' needs 6\d\d bytes of stack .* BPF allows 512; the largest objects: 'big' \(640 bytes\)/);
 });
+
+test('#pragma unroll copies a constant-trip loop (no backward jump) and computes the same as the loop', { skip }, () => {
+  const body = (pragma: string) => `
+    u64 fn(u64 a, u64 b, u64 c, u64 d) {
+      u64 acc = 0;
+      u8 bytes[8];
+      __builtin_memcpy(bytes, &a, 8);
+      ${pragma}
+      for (int i = 0; i < 8; i++) {
+        if (bytes[i] & 1) acc += bytes[i] * (i + 1);
+        else acc ^= b >> i;
+        if (acc > d && d) break;
+      }
+      ${pragma}
+      for (unsigned j = 10; j > 4; j -= 2) acc += c << j;
+      return acc;
+    }`;
+  using unrolled = CFunctionRunner.compile(body('#pragma unroll'), 'fn');
+  using looped = CFunctionRunner.compile(body(''), 'fn');
+  const backward = (insns: { code: number; off: number }[]) => insns.some((i) => (i.code & 7) === 5 && i.code !== 0x85 && i.code !== 0x95 && i.off < 0);
+  assert.ok(!backward(unrolled.compiled.insns), 'the unrolled function has no loop left');
+  assert.ok(backward(looped.compiled.insns), 'without the pragma the loop stays a loop');
+  for (const args of [[0x0102030405060708n, 0xffn, 3n, 0n], [0xfffefdfcfbfaf9f8n, 0x1234n, 1n, 500n], [0n, 0n, 0n, 0n]] as bigint[][]) {
+    assert.equal(unrolled.run(args), looped.run(args), `on ${args}`);
+  }
+});

@@ -433,6 +433,8 @@ class Lowerer {
         break;
       }
       case 'for': {
+        const trips = s.hints.unroll !== undefined && s.hints.unroll !== 'none' ? this.tripCount(s) : undefined;
+        if (trips !== undefined && (s.hints.unroll === 'full' || (s.hints.unroll as number) >= trips)) { this.unrolledFor(s, trips); break; }
         if (s.init) this.stmt(s.init);
         const head = this.f.newBlock(), body = this.f.newBlock(), step = this.f.newBlock(), end = this.f.newBlock();
         this.jump(head);
@@ -487,6 +489,84 @@ class Lowerer {
       }
       case 'asm': case 'empty': case 'tag': case 'static_assert': break;
     }
+  }
+
+  /**
+   * How many times a `#pragma unroll` loop runs, when that is a compile-time fact: a counter set to
+   * a constant, compared with a constant, stepped by a constant, and not otherwise changed or
+   * address-taken in the body (which must hold no labels: copies would share them).
+   */
+  private tripCount(s: Stmt & { kind: 'for' }): number | undefined {
+    const MAX = 1024;
+    let v: Sym | undefined, start: bigint | undefined;
+    const init = s.init;
+    if (init?.kind === 'decl' && init.decls.length === 1) {
+      const d = init.decls[0]!;
+      v = d.sym;
+      if (d.init && d.init.kind !== 'initlist') start = d.init.cv;
+    } else if (init?.kind === 'expr' && init.expr.kind === 'assign' && init.expr.op === '=' && init.expr.target.kind === 'ident') {
+      v = init.expr.target.sym;
+      start = init.expr.value.cv;
+    }
+    if (!v || start === undefined || !isInteger(v.type.type)) return undefined;
+    const it = intOf(v.type.type as IntT);
+    const t = s.test;
+    if (!t || t.kind !== 'binary' || !CMP_OPS.has(t.op) || t.left.kind !== 'ident' || t.left.sym !== v || t.right.cv === undefined) return undefined;
+    const limit = t.right.cv;
+    const u = s.update;
+    let step: bigint | undefined;
+    if (u?.kind === 'postfix' || (u?.kind === 'unary' && (u.op === '++' || u.op === '--'))) {
+      if (u.operand.kind === 'ident' && u.operand.sym === v) step = u.op === '++' ? 1n : -1n;
+    } else if (u?.kind === 'assign' && (u.op === '+=' || u.op === '-=') && u.target.kind === 'ident' && u.target.sym === v && u.value.cv !== undefined) {
+      step = u.op === '+=' ? u.value.cv : -u.value.cv;
+    }
+    if (step === undefined || this.touches(s.body, v)) return undefined;
+    const signed = it.signed;
+    const norm = (x: bigint) => (signed ? BigInt.asIntN(it.size * 8, x) : BigInt.asUintN(it.size * 8, x));
+    const holds = (x: bigint): boolean => {
+      switch (t.op) {
+        case '<': return x < limit; case '<=': return x <= limit;
+        case '>': return x > limit; case '>=': return x >= limit;
+        case '==': return x === limit; case '!=': return x !== limit;
+        default: return false;
+      }
+    };
+    let x = norm(start), n = 0;
+    while (holds(x)) { if (++n > MAX) return undefined; x = norm(x + step); }
+    return n;
+  }
+
+  /** Does the statement assign, step or take the address of `v`, or hold a label? */
+  private touches(node: unknown, v: Sym): boolean {
+    let found = false;
+    const isV = (e: unknown) => !!e && (e as Expr).kind === 'ident' && (e as Expr).sym === v;
+    const walk = (n: unknown): void => {
+      if (found || !n || typeof n !== 'object') return;
+      if (Array.isArray(n)) { for (const x of n) walk(x); return; }
+      const o = n as Record<string, unknown>;
+      if (o.kind === 'label') { found = true; return; }
+      if (o.kind === 'assign' && isV(o.target)) { found = true; return; }
+      if ((o.kind === 'postfix' || (o.kind === 'unary' && (o.op === '++' || o.op === '--' || o.op === '&'))) && isV(o.operand)) { found = true; return; }
+      for (const [k, x] of Object.entries(o)) if (k !== 'ty' && k !== 'sym' && k !== 'loc' && k !== 'field') walk(x);
+    };
+    walk(node);
+    return found;
+  }
+
+  /** A loop copied `n` times; each copy keeps its test, which folds away once the counter is known. */
+  private unrolledFor(s: Stmt & { kind: 'for' }, n: number): void {
+    if (s.init) this.stmt(s.init);
+    const end = this.f.newBlock();
+    for (let k = 0; k < n; k++) {
+      const body = this.f.newBlock(), step = this.f.newBlock();
+      if (s.test) this.cond(s.test, body, end); else this.jump(body);
+      this.loopBody(s.body, body, end, step);
+      this.cur = step;
+      this.stmtLoc = s.loc;
+      if (s.update) this.effect(s.update);
+    }
+    this.jump(end);
+    this.cur = end;
   }
 
   private loopBody(body: Stmt, start: Block, brk: Block, cont: Block): void {
