@@ -1,0 +1,127 @@
+// tc classifiers on an interface's ingress or egress: a tcx bpf_link (Linux 6.6+; fd-based, gone
+// when the process dies), or the classic way through rtnetlink: a clsact qdisc (added if absent)
+// and a cls_bpf filter in direct-action mode, which the kernel keeps until it is removed.
+import { bpf, isErrno } from '../sys/index.js';
+import { NetlinkSocket, ifIndex, addClsact, deleteClsact, addBpfFilter, deleteFilter, listFilters,
+  clsactParent, addMatchallFilter, bpfAction, NetlinkError, type Direction, type FilterSpec } from '../netlink/index.js';
+import { Link } from './link.js';
+import { PersistentLink } from './persistent.js';
+import { netError } from './net_errors.js';
+import type { Attachable } from './tracepoint.js';
+
+export type { Direction } from '../netlink/index.js';
+
+/** enum bpf_attach_type, Linux 6.6 (newer than the generated uapi table). */
+export const BPF_TCX_INGRESS = 46, BPF_TCX_EGRESS = 47;
+
+export interface TcOptions {
+  /** 'ingress' (packets arriving) or 'egress' (leaving). */
+  direction: Direction;
+  /** 'auto' (default): tcx when the kernel has it, else netlink. 'tcx' or 'netlink' force one. */
+  via?: 'auto' | 'tcx' | 'netlink';
+  /** Netlink only: filter priority (lower runs first) and handle; 0 lets the kernel choose. */
+  priority?: number;
+  handle?: number;
+}
+
+/** A netlink cls_bpf attachment: where it is, and the priority and handle the kernel gave it. */
+export class TcFilterLink extends PersistentLink {
+  constructor(target: string, readonly priority: number, readonly handle: number, readonly createdQdisc: boolean,
+    undo: () => void, nl: NetlinkSocket) {
+    super('tc', target, undo, [nl]);
+  }
+}
+
+/**
+ * Attach a SCHED_CLS program to `ifname`'s ingress or egress. The program's return value is the
+ * verdict (TC_ACT_OK 0, TC_ACT_SHOT 2, ...). Interfaces are looked up in the calling thread's
+ * network namespace. Close the returned link to detach.
+ */
+export function attachTc(prog: Attachable, ifname: string, opts: TcOptions): Link {
+  const where = `${ifname} ${opts.direction}`;
+  const via = opts.via ?? 'auto';
+  const ifindex = ifIndex(ifname);
+  if (via !== 'netlink') {
+    try {
+      const fd = bpf.linkCreate({ progFd: prog.fd, targetFd: ifindex,
+        attachType: opts.direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS });
+      return new Link('tcx', where, [fd]);
+    } catch (e) {
+      // EINVAL: a kernel without tcx does not know the attach type.
+      if (via === 'tcx' || !isErrno(e, 'EINVAL')) throw netError(e, `attaching tc program ${prog.name || '(unnamed)'} to ${where} (tcx)`);
+    }
+  }
+  return attachClsBpf(prog, ifname, ifindex, opts);
+}
+
+function attachClsBpf(prog: Attachable, ifname: string, ifindex: number, opts: TcOptions): TcFilterLink {
+  const where = `${ifname} ${opts.direction}`;
+  const nl = new NetlinkSocket();
+  let created = false;
+  try {
+    created = addClsact(nl, ifindex, ifname);
+    const spec: FilterSpec = { ifindex, where, parent: clsactParent(opts.direction), priority: opts.priority ?? 0, handle: opts.handle ?? 0 };
+    let f;
+    try {
+      f = addBpfFilter(nl, spec, prog.fd, prog.name);
+    } catch (e) {
+      if (created) deleteClsact(nl, ifindex, ifname);
+      throw e;
+    }
+    const made = { ...spec, priority: f.priority, handle: f.handle };
+    return new TcFilterLink(where, f.priority, f.handle, created, () => removeFilter(nl, made, ifname, created), nl);
+  } catch (e) {
+    nl.close();
+    throw netError(e, `attaching tc program ${prog.name || '(unnamed)'} to ${where}`);
+  }
+}
+
+/** Remove our filter; then the clsact qdisc, if we added it and no filter is left on either hook. */
+function removeFilter(nl: NetlinkSocket, f: FilterSpec, ifname: string, ownQdisc: boolean): void {
+  try {
+    deleteFilter(nl, f);
+  } catch (e) {
+    // Already gone (the interface or qdisc was deleted): nothing left to undo.
+    if (e instanceof NetlinkError && (e.code === 'ENOENT' || e.code === 'ENODEV' || e.code === 'EINVAL')) return;
+    throw e;
+  }
+  if (!ownQdisc) return;
+  const left = listFilters(nl, f.ifindex, clsactParent('ingress')).length + listFilters(nl, f.ifindex, clsactParent('egress')).length;
+  if (left === 0) deleteClsact(nl, f.ifindex, ifname);
+}
+
+export interface TcActionOptions {
+  direction: Direction;
+  priority?: number;
+  handle?: number;
+}
+
+/**
+ * Run a SCHED_ACT program as a tc action (act_bpf) on every packet of `ifname`'s ingress or egress,
+ * through a matchall filter on the clsact qdisc. Its return value is the action's verdict. Netlink
+ * only (there is no bpf_link for actions): removed on close and at exit.
+ */
+export function attachTcAction(prog: Attachable, ifname: string, opts: TcActionOptions): TcFilterLink {
+  const where = `${ifname} ${opts.direction}`;
+  const ifindex = ifIndex(ifname);
+  const nl = new NetlinkSocket();
+  try {
+    const created = addClsact(nl, ifindex, ifname);
+    const spec: FilterSpec = { ifindex, where, parent: clsactParent(opts.direction), priority: opts.priority ?? 0, handle: opts.handle ?? 0 };
+    let f;
+    try {
+      f = addMatchallFilter(nl, spec, bpfAction(prog.fd, prog.name), `adding matchall filter with bpf action ${prog.name || ''} on ${where}`);
+    } catch (e) {
+      if (created) deleteClsact(nl, ifindex, ifname);
+      if (e instanceof NetlinkError && (e.code === 'ENOENT' || e.code === 'EOPNOTSUPP') && /action|bpf/i.test(e.message)) {
+        throw new Error(`tc action 'bpf' (act_bpf) is not available in this kernel: ${e.message}`);
+      }
+      throw e;
+    }
+    const made = { ...spec, priority: f.priority, handle: f.handle };
+    return new TcFilterLink(where, f.priority, f.handle, created, () => removeFilter(nl, made, ifname, created), nl);
+  } catch (e) {
+    nl.close();
+    throw netError(e, `attaching tc action ${prog.name || '(unnamed)'} to ${where}`);
+  }
+}
