@@ -20,7 +20,11 @@ export class NetlinkError extends Error {
 
 const errnoInfo = (errno: number): [string, string] | undefined => getSystemErrorMap().get(-errno);
 const describe = (errno: number): string => errnoInfo(errno)?.[1] ?? `error ${errno}`;
-export const errnoName = (errno: number): string => errnoInfo(errno)?.[0] ?? (errno === 524 ? 'ENOTSUPP' : `E${errno}`);
+/** The errno name as the addon spells it (EOPNOTSUPP, not libuv's ENOTSUP). */
+export const errnoName = (errno: number): string => {
+  const name = errnoInfo(errno)?.[0] ?? (errno === 524 ? 'ENOTSUPP' : `E${errno}`);
+  return name === 'ENOTSUP' ? 'EOPNOTSUPP' : name;
+};
 
 const RECV_SIZE = 256 * 1024;
 

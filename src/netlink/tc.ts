@@ -123,7 +123,8 @@ export function deleteFilter(nl: NetlinkSocket, f: FilterSpec): void {
 
 export function listFilters(nl: NetlinkSocket, ifindex: number, parent: number): Filter[] {
   return nl.request(RTM_GETTFILTER, NLM_F_DUMP, tcmsg(ifindex, 0, parent), [], 'listing filters')
-    .filter((m) => m.type === RTM_NEWTFILTER && new Attrs(m.payload.subarray(TCMSG_LEN)).has(TCA_KIND))
+    // Each priority also dumps a head entry (the classifier itself, no options, handle 0): skip it.
+    .filter((m) => m.type === RTM_NEWTFILTER && new Attrs(m.payload.subarray(TCMSG_LEN)).has(TCA_OPTIONS))
     .map((m) => decodeFilter(m.payload));
 }
 
