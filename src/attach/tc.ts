@@ -1,7 +1,7 @@
 // tc classifiers on an interface's ingress or egress: a tcx bpf_link (Linux 6.6+; fd-based, gone
 // when the process dies), or the classic way through rtnetlink: a clsact qdisc (added if absent)
 // and a cls_bpf filter in direct-action mode, which the kernel keeps until it is removed.
-import { bpf, isErrno } from '../sys/index.js';
+import { bpf, native, isErrno, BpfCmd } from '../sys/index.js';
 import { NetlinkSocket, ifIndex, addClsact, deleteClsact, addBpfFilter, deleteFilter, listFilters,
   clsactParent, addMatchallFilter, bpfAction, NetlinkError, type Direction, type FilterSpec } from '../netlink/index.js';
 import { Link } from './link.js';
@@ -13,6 +13,27 @@ export type { Direction } from '../netlink/index.js';
 
 /** enum bpf_attach_type, Linux 6.6 (newer than the generated uapi table). */
 export const BPF_TCX_INGRESS = 46, BPF_TCX_EGRESS = 47;
+
+/**
+ * Ids of the programs attached through tcx to an interface's ingress or egress, in run order
+ * (BPF_PROG_QUERY with target_ifindex; Linux 6.6+). The interface is looked up in the calling
+ * thread's network namespace.
+ */
+export function tcxPrograms(ifname: string, direction: Direction): number[] {
+  const ifindex = ifIndex(ifname);
+  const ids = Buffer.alloc(64 * 4);
+  const attr = Buffer.alloc(64);
+  attr.writeUInt32LE(ifindex, 0);
+  attr.writeUInt32LE(direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS, 4);
+  attr.writeBigUInt64LE(native.addressOf(ids), 16);
+  attr.writeUInt32LE(64, 24);
+  try {
+    native.bpf(BpfCmd.PROG_QUERY, attr);
+  } catch (e) {
+    throw netError(e, `listing tcx programs on ${ifname} ${direction}`);
+  }
+  return Array.from({ length: attr.readUInt32LE(24) }, (_, i) => ids.readUInt32LE(i * 4));
+}
 
 export interface TcOptions {
   /** 'ingress' (packets arriving) or 'egress' (leaving). */

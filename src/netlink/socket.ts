@@ -19,7 +19,10 @@ export class NetlinkError extends Error {
 }
 
 const errnoInfo = (errno: number): [string, string] | undefined => getSystemErrorMap().get(-errno);
-const describe = (errno: number): string => errnoInfo(errno)?.[1] ?? `error ${errno}`;
+const describe = (errno: number): string => {
+  const d = errnoInfo(errno)?.[1] ?? `error ${errno}`;
+  return d[0]!.toUpperCase() + d.slice(1);
+};
 /** The errno name as the addon spells it (EOPNOTSUPP, not libuv's ENOTSUP). */
 export const errnoName = (errno: number): string => {
   const name = errnoInfo(errno)?.[0] ?? (errno === 524 ? 'ENOTSUPP' : `E${errno}`);
