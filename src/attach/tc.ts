@@ -1,9 +1,9 @@
 // tc classifiers on an interface's ingress or egress: a tcx bpf_link (Linux 6.6+; fd-based, gone
 // when the process dies), or the classic way through rtnetlink: a clsact qdisc (added if absent)
 // and a cls_bpf filter in direct-action mode, which the kernel keeps until it is removed.
-import { bpf, native, isErrno, BpfCmd } from '../sys/index.js';
+import { bpf, native, isErrno, BpfCmd, NotSupportedError } from '../sys/index.js';
 import { NetlinkSocket, ifIndex, addClsact, deleteClsact, addBpfFilter, deleteFilter, listFilters,
-  clsactParent, addMatchallFilter, bpfAction, NetlinkError, type Direction, type FilterSpec } from '../netlink/index.js';
+  clsactParent, addMatchallFilter, bpfAction, addBpfAction, deleteBpfAction, NetlinkError, type Direction, type FilterSpec } from '../netlink/index.js';
 import { Link } from './link.js';
 import { PersistentLink } from './persistent.js';
 import { netError } from './net_errors.js';
@@ -134,15 +134,47 @@ export function attachTcAction(prog: Attachable, ifname: string, opts: TcActionO
       f = addMatchallFilter(nl, spec, bpfAction(prog.fd, prog.name), `adding matchall filter with bpf action ${prog.name || ''} on ${where}`);
     } catch (e) {
       if (created) deleteClsact(nl, ifindex, ifname);
-      if (e instanceof NetlinkError && (e.code === 'ENOENT' || e.code === 'EOPNOTSUPP') && /action|bpf/i.test(e.message)) {
-        throw new Error(`tc action 'bpf' (act_bpf) is not available in this kernel: ${e.message}`);
-      }
-      throw e;
+      throw missingModule(e) ?? e;
     }
     const made = { ...spec, priority: f.priority, handle: f.handle };
     return new TcFilterLink(where, f.priority, f.handle, created, () => removeFilter(nl, made, ifname, created), nl);
   } catch (e) {
     nl.close();
+    if (e instanceof NotSupportedError) throw e;
     throw netError(e, `attaching tc action ${prog.name || '(unnamed)'} to ${where}`);
   }
+}
+
+/** The kernel's extended ack says which module is missing: the classifier or the action. */
+function missingModule(e: unknown): NotSupportedError | undefined {
+  if (!(e instanceof NetlinkError) || e.code !== 'ENOENT' || !e.extack) return undefined;
+  if (/classifier not found/i.test(e.extack)) return new NotSupportedError(`tc classifier 'matchall' (cls_matchall) is not available in this kernel: ${e.extack}`, e);
+  if (/action module/i.test(e.extack)) return new NotSupportedError(`tc action 'bpf' (act_bpf) is not available in this kernel: ${e.extack}`, e);
+  return undefined;
+}
+
+let actBpf: boolean | undefined;
+
+/**
+ * Does this kernel have act_bpf (tc actions running BPF)? Probed once by adding a standalone action
+ * with a trivial program in the calling thread's network namespace, and removing it.
+ */
+export function haveTcActionBpf(): boolean {
+  if (actBpf !== undefined) return actBpf;
+  // r0 = -1 (TC_ACT_UNSPEC); exit
+  const insns = Buffer.from([0xb7, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+  const fd = bpf.progLoad({ type: 4 /* SCHED_ACT */, insns, license: 'GPL', name: 'probe_act' });
+  using nl = new NetlinkSocket();
+  const index = 0x7000_0000 + (process.pid & 0xfffffff);
+  try {
+    addBpfAction(nl, fd, 'probe_act', index);
+    deleteBpfAction(nl, index);
+    actBpf = true;
+  } catch (e) {
+    if (!(missingModule(e) || (e instanceof NetlinkError && e.code === 'EOPNOTSUPP'))) throw e;
+    actBpf = false;
+  } finally {
+    native.close(fd);
+  }
+  return actBpf;
 }
