@@ -41,8 +41,9 @@ export function attachXdp(prog: Attachable, ifname: string, opts: XdpOptions = {
     try {
       return new Link('xdp', ifname, [bpf.linkCreate({ progFd: prog.fd, targetFd: ifindex, attachType: AttachType.XDP, flags })]);
     } catch (e) {
-      // EINVAL without a mode problem: a kernel without XDP links (before 5.9).
-      if (via === 'link' || !isErrno(e, 'EINVAL') || flags) throw xdpError(e, what, mode, ifname, nl);
+      // EINVAL: a kernel without XDP links (before 5.9). Netlink then says, with an extended ack,
+      // whatever else may be wrong.
+      if (via === 'link' || !isErrno(e, 'EINVAL')) throw xdpError(e, what, mode, ifname, nl);
     }
   }
   return attachXdpNetlink(prog, ifname, ifindex, flags, mode, what);

@@ -83,3 +83,35 @@ test('a missing cgroup is named in one line', { skip }, () => {
   assert.throws(() => attachCgroup(obj.program('cg_count'), `tsbcc-no-such-${process.pid}`, 'egress'), { message: `no cgroup '${missing}'` });
   assert.throws(() => attachCgroup(obj.program('cg_count'), cgroup, 'sideways' as 'egress'), /unknown cgroup hook 'sideways'/);
 });
+
+test('links attach with multi semantics: two egress programs on one cgroup both run; closing one leaves the other', { skip, timeout: 30000 }, () => {
+  const p = ++port;
+  using a = loadNetProgram('cgroup_skb/egress', p, 1);
+  using b = loadNetProgram('cgroup_skb/egress', p, 1);
+  const la = attachCgroup(a.program('cg_count'), cgroup, 'egress');
+  using _lb = attachCgroup(b.program('cg_count'), cgroup, 'CGROUP_INET_EGRESS');
+  assert.equal(runInCgroup(sendScript(p)).status, 0);
+  assert.deepEqual([counts(a)[0], counts(b)[0]], [N, N]);
+  la.close();
+  assert.equal(runInCgroup(sendScript(p)).status, 0);
+  assert.deepEqual([counts(a)[0], counts(b)[0]], [N, 2 * N]);
+});
+
+test('sock_create and sysctl hooks: a program returning 0 denies the operation inside the cgroup', { skip, timeout: 30000 }, () => {
+  const deny = (type: 'CGROUP_SOCK' | 'CGROUP_SYSCTL', expectedAttachType: 'CGROUP_INET_SOCK_CREATE' | 'CGROUP_SYSCTL') =>
+    loadProgram({ type, expectedAttachType, name: `deny_${type.toLowerCase()}`, insns: new Assembler().mov64Imm(R0, 0).exit().assemble() });
+  const cases = [
+    ['sock_create', deny('CGROUP_SOCK', 'CGROUP_INET_SOCK_CREATE'),
+      `try { require('node:net').createServer().listen(0, '127.0.0.1').on('error', (e) => console.log(e.code)).on('listening', function () { console.log('ok'); this.close(); }); } catch (e) { console.log(e.code); }`],
+    ['sysctl', deny('CGROUP_SYSCTL', 'CGROUP_SYSCTL'),
+      `try { require('node:fs').readFileSync('/proc/sys/kernel/ostype'); console.log('ok'); } catch (e) { console.log(e.code); }`],
+  ] as const;
+  for (const [hook, prog, script] of cases) {
+    using _p = prog;
+    {
+      using _l = attachCgroup(prog, cgroup, hook);
+      assert.equal(runInCgroup(script).stdout.trim(), 'EPERM', hook);
+    }
+    assert.equal(runInCgroup(script).stdout.trim(), 'ok', hook);
+  }
+});

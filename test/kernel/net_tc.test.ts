@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { attachTc, TcFilterLink, pendingCleanups } from '../../src/attach/index.js';
-import { NetlinkSocket, ifIndex, listFilters, listQdiscs, clsactParent, addClsact, deleteClsact } from '../../src/netlink/index.js';
+import { NetlinkSocket, NetlinkError, ifIndex, listFilters, listQdiscs, clsactParent, addClsact, deleteClsact, addBpfFilter } from '../../src/netlink/index.js';
 import { VethPair, ip } from '../fixtures/netns.js';
 import { loadNetProgram, counts } from '../fixtures/net_programs.js';
 
@@ -99,4 +99,17 @@ test('tc on a missing interface says so', { skip }, () => {
     assert.throws(() => pair!.inB(() => attachTc(obj.program('tc_count'), 'tsbcc-nope0', { direction: 'ingress', via })),
       { message: "no network interface 'tsbcc-nope0'" });
   }
+});
+
+test('netlink errors carry the kernel\'s extended ack message', { skip }, () => {
+  const v = pair!;
+  using obj = loadNetProgram('tc', ++port, TC_ACT_OK);
+  v.inA(() => {
+    using nl = new NetlinkSocket();
+    // No clsact qdisc on A: the kernel explains which part of the request is wrong.
+    assert.throws(() => addBpfFilter(nl, { ifindex: ifIndex(v.ifA, nl), where: `${v.ifA} ingress`, parent: clsactParent('ingress'), priority: 1, handle: 1 },
+      obj.program('tc_count').fd, 'tc_count'),
+    (e: NetlinkError) => e instanceof NetlinkError && e.code === 'EINVAL' && /qdisc/i.test(e.extack ?? '') &&
+      e.message === `adding bpf filter tc_count on ${v.ifA} ingress: ${e.extack} (EINVAL)`);
+  });
 });
