@@ -62,3 +62,18 @@ test('XDP errors: missing interface, driver mode unsupported, interface already 
   }
   assert.ok(!first.closed);
 });
+
+test('XDP driver (native) mode on veth, via link and via netlink: the mode flag reaches the kernel', { skip, timeout: 30000 }, async () => {
+  const v = pair!;
+  for (const via of ['link', 'netlink'] as const) {
+    const p = ++port;
+    using obj = loadNetProgram('xdp', p, XDP_PASS);
+    {
+      using _l = v.inB(() => attachXdp(obj.program('xdp_count'), v.ifB, { mode: 'drv', via }));
+      assert.match(xdpShown(), / xdp qdisc/, 'attached in driver mode, not generic');
+      assert.equal(await v.udpAtoB(p, N, SIZE), N);
+      assert.deepEqual(counts(obj), [N, N * FRAME]);
+    }
+    assert.doesNotMatch(xdpShown(), /xdp/);
+  }
+});
