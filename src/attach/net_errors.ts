@@ -8,7 +8,7 @@ export function netError(e: unknown, what: string, capability = 'CAP_NET_ADMIN')
   if (!(e instanceof Error)) return new Error(`${what}: ${String(e)}`);
   const code = (e as { code?: string }).code;
   if (!(isErrno(e) || e instanceof NetlinkError)) return e;
-  const reason = e instanceof NetlinkError ? e.message.slice(e.message.indexOf(': ') + 2) : e.message;
+  const reason = e instanceof NetlinkError ? e.reason : e.message;
   const hint = code === 'EPERM' || code === 'EACCES' ? ` — needs root or ${capability}` : '';
   const err = new Error(`${what}: ${reason}${hint}`) as Error & { code?: string; errno?: number };
   err.code = code;

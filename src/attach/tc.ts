@@ -40,7 +40,7 @@ export interface TcOptions {
   direction: Direction;
   /** 'auto' (default): tcx when the kernel has it, else netlink. 'tcx' or 'netlink' force one. */
   via?: 'auto' | 'tcx' | 'netlink';
-  /** Netlink only: filter priority (lower runs first) and handle; 0 lets the kernel choose. */
+  /** Netlink only (tcx links ignore them): filter priority (lower runs first) and handle; 0 lets the kernel choose. */
   priority?: number;
   handle?: number;
 }

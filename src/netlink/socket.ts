@@ -13,8 +13,12 @@ import { NETLINK_ROUTE, NLMSG_ERROR, NLMSG_DONE, NLMSG_HDRLEN, NLM_F_REQUEST, NL
 /** A request the kernel refused: `code` is the errno name, `extack` the kernel's own explanation. */
 export class NetlinkError extends Error {
   override readonly name = 'NetlinkError';
+  /** Why, without what was being done: the extended ack or the errno's description, and the errno name. */
+  readonly reason: string;
   constructor(readonly code: string, readonly errno: number, readonly extack: string | undefined, what: string) {
-    super(`${what}: ${extack ?? describe(errno)} (${code})`);
+    const reason = `${extack ?? describe(errno)} (${code})`;
+    super(`${what}: ${reason}`);
+    this.reason = reason;
   }
 }
 

@@ -18,7 +18,12 @@ const skip = (process.getuid?.() !== 0 || !existsSync('/sys/kernel/btf/vmlinux')
 const CHILD = fileURLToPath(new URL('../fixtures/net_child.js', import.meta.url));
 
 const pair = skip ? undefined : new VethPair();
-after(() => pair?.close());
+const children = new Set<import('node:child_process').ChildProcess>();
+after(() => {
+  // A failed assertion may leave a holder running: end it before its namespace goes.
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  pair?.close();
+});
 
 const tcFilters = (): string => ip('netns', 'exec', pair!.nsB, 'tc', 'filter', 'show', 'dev', pair!.ifB, 'ingress').trim();
 const qdiscs = (): string => ip('netns', 'exec', pair!.nsB, 'tc', 'qdisc', 'show', 'dev', pair!.ifB);
@@ -29,6 +34,7 @@ const tcx = (): number[] => pair!.inB(() => tcxPrograms(pair!.ifB, 'ingress'));
 /** Start a child in namespace B holding an attachment; resolves once it is attached. */
 async function holder(how: string) {
   const child = spawn('ip', ['netns', 'exec', pair!.nsB, process.execPath, CHILD, 'hold', how, pair!.ifB], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
   let out = '', err = '';
   child.stderr.on('data', (d) => { err += d; });
   await new Promise<void>((resolve, reject) => {
