@@ -4,6 +4,7 @@
 import { bpf, native, isErrno, BpfCmd, NotSupportedError } from '../sys/index.js';
 import { NetlinkSocket, ifIndex, addClsact, deleteClsact, addBpfFilter, deleteFilter, listFilters,
   clsactParent, addMatchallFilter, bpfAction, addBpfAction, deleteBpfAction, NetlinkError, type Direction, type FilterSpec } from '../netlink/index.js';
+import { statSync } from 'node:fs';
 import { Link } from './link.js';
 import { PersistentLink } from './persistent.js';
 import { netError } from './net_errors.js';
@@ -45,7 +46,11 @@ export interface TcOptions {
   handle?: number;
 }
 
-/** A netlink cls_bpf attachment: where it is, and the priority and handle the kernel gave it. */
+/**
+ * A netlink cls_bpf (or matchall + act_bpf) attachment: where it is, the priority and handle the
+ * kernel gave it, and whether the clsact qdisc under it is this process's (then it goes with the
+ * last of this process's filters on it).
+ */
 export class TcFilterLink extends PersistentLink {
   constructor(target: string, readonly priority: number, readonly handle: number, readonly createdQdisc: boolean,
     undo: () => void, nl: NetlinkSocket) {
@@ -75,40 +80,65 @@ export function attachTc(prog: Attachable, ifname: string, opts: TcOptions): Lin
   return attachClsBpf(prog, ifname, ifindex, opts);
 }
 
+/**
+ * clsact qdiscs this process added, by network namespace and ifindex, with how many of our filters
+ * use each: the qdisc goes when the last of them does (and no one else's filter is on it).
+ */
+const ownedQdiscs = new Map<string, number>();
+
+/** Add clsact if absent; returns the ownership key when the qdisc is ours (added now or earlier by us). */
+function useClsact(nl: NetlinkSocket, ifindex: number, ifname: string): string | undefined {
+  const key = `${statSync('/proc/thread-self/ns/net').ino}:${ifindex}`;
+  if (addClsact(nl, ifindex, ifname)) ownedQdiscs.set(key, 0);
+  if (!ownedQdiscs.has(key)) return undefined;
+  ownedQdiscs.set(key, ownedQdiscs.get(key)! + 1);
+  return key;
+}
+
+function releaseClsact(nl: NetlinkSocket, ifindex: number, ifname: string, key: string | undefined): void {
+  if (key === undefined || !ownedQdiscs.has(key)) return;
+  const users = ownedQdiscs.get(key)! - 1;
+  ownedQdiscs.set(key, users);
+  if (users > 0) return;
+  ownedQdiscs.delete(key);
+  const left = listFilters(nl, ifindex, clsactParent('ingress')).length + listFilters(nl, ifindex, clsactParent('egress')).length;
+  if (left === 0) deleteClsact(nl, ifindex, ifname);
+}
+
 function attachClsBpf(prog: Attachable, ifname: string, ifindex: number, opts: TcOptions): TcFilterLink {
   const where = `${ifname} ${opts.direction}`;
   const nl = new NetlinkSocket();
-  let created = false;
   try {
-    created = addClsact(nl, ifindex, ifname);
+    const qdisc = useClsact(nl, ifindex, ifname);
     const spec: FilterSpec = { ifindex, where, parent: clsactParent(opts.direction), priority: opts.priority ?? 0, handle: opts.handle ?? 0 };
     let f;
     try {
       f = addBpfFilter(nl, spec, prog.fd, prog.name);
     } catch (e) {
-      if (created) deleteClsact(nl, ifindex, ifname);
+      releaseClsact(nl, ifindex, ifname, qdisc);
       throw e;
     }
     const made = { ...spec, priority: f.priority, handle: f.handle };
-    return new TcFilterLink(where, f.priority, f.handle, created, () => removeFilter(nl, made, ifname, created), nl);
+    return new TcFilterLink(where, f.priority, f.handle, qdisc !== undefined, () => removeFilter(nl, made, ifname, qdisc), nl);
   } catch (e) {
     nl.close();
     throw netError(e, `attaching tc program ${prog.name || '(unnamed)'} to ${where}`);
   }
 }
 
-/** Remove our filter; then the clsact qdisc, if we added it and no filter is left on either hook. */
-function removeFilter(nl: NetlinkSocket, f: FilterSpec, ifname: string, ownQdisc: boolean): void {
+/** Remove our filter; then the clsact qdisc, if we added it, our last filter on it went and no one else's is there. */
+function removeFilter(nl: NetlinkSocket, f: FilterSpec, ifname: string, qdisc: string | undefined): void {
   try {
     deleteFilter(nl, f);
   } catch (e) {
     // Already gone (the interface or qdisc was deleted): nothing left to undo.
-    if (e instanceof NetlinkError && (e.code === 'ENOENT' || e.code === 'ENODEV' || e.code === 'EINVAL')) return;
+    if (e instanceof NetlinkError && (e.code === 'ENOENT' || e.code === 'ENODEV' || e.code === 'EINVAL')) {
+      if (qdisc) ownedQdiscs.delete(qdisc);
+      return;
+    }
     throw e;
   }
-  if (!ownQdisc) return;
-  const left = listFilters(nl, f.ifindex, clsactParent('ingress')).length + listFilters(nl, f.ifindex, clsactParent('egress')).length;
-  if (left === 0) deleteClsact(nl, f.ifindex, ifname);
+  releaseClsact(nl, f.ifindex, ifname, qdisc);
 }
 
 export interface TcActionOptions {
@@ -127,17 +157,17 @@ export function attachTcAction(prog: Attachable, ifname: string, opts: TcActionO
   const ifindex = ifIndex(ifname);
   const nl = new NetlinkSocket();
   try {
-    const created = addClsact(nl, ifindex, ifname);
+    const qdisc = useClsact(nl, ifindex, ifname);
     const spec: FilterSpec = { ifindex, where, parent: clsactParent(opts.direction), priority: opts.priority ?? 0, handle: opts.handle ?? 0 };
     let f;
     try {
       f = addMatchallFilter(nl, spec, bpfAction(prog.fd, prog.name), `adding matchall filter with bpf action ${prog.name || ''} on ${where}`);
     } catch (e) {
-      if (created) deleteClsact(nl, ifindex, ifname);
+      releaseClsact(nl, ifindex, ifname, qdisc);
       throw missingModule(e) ?? e;
     }
     const made = { ...spec, priority: f.priority, handle: f.handle };
-    return new TcFilterLink(where, f.priority, f.handle, created, () => removeFilter(nl, made, ifname, created), nl);
+    return new TcFilterLink(where, f.priority, f.handle, qdisc !== undefined, () => removeFilter(nl, made, ifname, qdisc), nl);
   } catch (e) {
     nl.close();
     if (e instanceof NotSupportedError) throw e;

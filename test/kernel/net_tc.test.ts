@@ -113,3 +113,19 @@ test('netlink errors carry the kernel\'s extended ack message', { skip }, () => 
       e.message === `adding bpf filter tc_count on ${v.ifA} ingress: ${e.extack} (EINVAL)`);
   });
 });
+
+test('netlink: the clsact qdisc this process added stays while any of its filters does, then goes', { skip, timeout: 30000 }, () => {
+  const v = pair!;
+  using obj = loadNetProgram('tc', ++port, TC_ACT_OK);
+  const qdisc = (): boolean => /clsact/.test(ip('netns', 'exec', v.nsA, 'tc', 'qdisc', 'show', 'dev', v.ifA));
+  for (const first of ['ingress', 'egress'] as const) {
+    const links = v.inA(() => (['ingress', 'egress'] as const).map((direction) =>
+      attachTc(obj.program('tc_count'), v.ifA, { direction, via: 'netlink' }) as TcFilterLink));
+    assert.deepEqual(links.map((l) => l.createdQdisc), [true, true]);
+    const [a, b] = first === 'ingress' ? links : [links[1]!, links[0]!];
+    a!.close();
+    assert.ok(qdisc(), `closing the ${first} filter keeps the qdisc the other one needs`);
+    b!.close();
+    assert.ok(!qdisc(), 'closing the last one removes it');
+  }
+});
