@@ -1,10 +1,10 @@
 // tc classifiers on an interface's ingress or egress: a tcx bpf_link (Linux 6.6+; fd-based, gone
 // when the process dies), or the classic way through rtnetlink: a clsact qdisc (added if absent)
 // and a cls_bpf filter in direct-action mode, which the kernel keeps until it is removed.
+import { statSync } from 'node:fs';
 import { bpf, native, isErrno, BpfCmd, NotSupportedError } from '../sys/index.js';
 import { NetlinkSocket, ifIndex, addClsact, deleteClsact, addBpfFilter, deleteFilter, listFilters,
   clsactParent, addMatchallFilter, bpfAction, addBpfAction, deleteBpfAction, NetlinkError, type Direction, type FilterSpec } from '../netlink/index.js';
-import { statSync } from 'node:fs';
 import { Link } from './link.js';
 import { PersistentLink } from './persistent.js';
 import { netError } from './net_errors.js';

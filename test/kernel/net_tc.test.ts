@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { attachTc, TcFilterLink, pendingCleanups } from '../../src/attach/index.js';
+import { attachTc, tcxPrograms, TcFilterLink, pendingCleanups } from '../../src/attach/index.js';
 import { NetlinkSocket, NetlinkError, ifIndex, listFilters, listQdiscs, clsactParent, addClsact, deleteClsact, addBpfFilter } from '../../src/netlink/index.js';
 import { VethPair, ip } from '../fixtures/netns.js';
 import { loadNetProgram, counts } from '../fixtures/net_programs.js';
@@ -30,6 +30,8 @@ for (const via of ['tcx', 'netlink'] as const) {
         using obj = loadNetProgram('tc', p1, TC_ACT_OK);
         using link = inNs(() => attachTc(obj.program('tc_count'), dev, { direction, via }));
         assert.equal(link.kind, via === 'tcx' ? 'tcx' : 'tc');
+        const id = obj.program('tc_count').info().id;
+        assert.equal(inNs(() => tcxPrograms(dev, direction)).includes(id), via === 'tcx');
         if (via === 'netlink') {
           assert.ok(link instanceof TcFilterLink);
           const shown = ip('netns', 'exec', ns, 'tc', 'filter', 'show', 'dev', dev, direction);
