@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <node_api.h>
 #include <uv.h>
@@ -398,6 +400,116 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Optional Buffer argument: null/undefined -> NULL, 0. */
+static int get_opt_bytes(napi_env env, napi_value v, void **data, size_t *len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) { *data = NULL; *len = 0; return 0; }
+  return get_bytes(env, v, data, len);
+}
+
+/* socket(domain, type, protocol) -> fd. type may carry SOCK_NONBLOCK / SOCK_CLOEXEC. */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (get_args(env, info, 3, argv)) return NULL;
+  int64_t domain, type, proto;
+  if (get_i64(env, argv[0], &domain) || get_i64(env, argv[1], &type) || get_i64(env, argv[2], &proto)) return NULL;
+  int fd = socket((int)domain, (int)type, (int)proto);
+  if (fd < 0) return throw_errno(env, errno, "socket");
+  return ret_i64(env, fd);
+}
+
+/* bind(fd, sockaddr: Buffer) */
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (get_args(env, info, 2, argv)) return NULL;
+  int64_t fd; void *addr; size_t len;
+  if (get_i64(env, argv[0], &fd) || get_bytes(env, argv[1], &addr, &len)) return NULL;
+  if (bind((int)fd, addr, (socklen_t)len) < 0) return throw_errno(env, errno, "bind");
+  return NULL;
+}
+
+/* sendto(fd, data, flags, sockaddr: Buffer | null) -> bytes sent (-1 on EAGAIN) */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (get_args(env, info, 4, argv)) return NULL;
+  int64_t fd, flags; void *data, *addr; size_t len, alen;
+  if (get_i64(env, argv[0], &fd) || get_bytes(env, argv[1], &data, &len) || get_i64(env, argv[2], &flags) ||
+      get_opt_bytes(env, argv[3], &addr, &alen))
+    return NULL;
+  ssize_t r;
+  do r = sendto((int)fd, data, len, (int)flags, addr, (socklen_t)alen);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    if (errno == EAGAIN) return ret_i64(env, -1);
+    return throw_errno(env, errno, "sendto");
+  }
+  return ret_i64(env, r);
+}
+
+/* recvfrom(fd, buffer, flags, sockaddr: Buffer | null) -> bytes (-1 on EAGAIN); the sender's address
+ * is written into the sockaddr buffer when given. With MSG_TRUNC the real length comes back. */
+static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (get_args(env, info, 4, argv)) return NULL;
+  int64_t fd, flags; void *data, *addr; size_t len, alen;
+  if (get_i64(env, argv[0], &fd) || get_bytes(env, argv[1], &data, &len) || get_i64(env, argv[2], &flags) ||
+      get_opt_bytes(env, argv[3], &addr, &alen))
+    return NULL;
+  socklen_t sl = (socklen_t)alen;
+  ssize_t r;
+  do r = recvfrom((int)fd, data, len, (int)flags, addr, addr ? &sl : NULL);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    if (errno == EAGAIN) return ret_i64(env, -1);
+    return throw_errno(env, errno, "recvfrom");
+  }
+  return ret_i64(env, r);
+}
+
+/* setsockopt(fd, level, name, value: number (an int) | Buffer) */
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (get_args(env, info, 4, argv)) return NULL;
+  int64_t fd, level, name;
+  if (get_i64(env, argv[0], &fd) || get_i64(env, argv[1], &level) || get_i64(env, argv[2], &name)) return NULL;
+  napi_valuetype t;
+  napi_typeof(env, argv[3], &t);
+  int iv; void *p; size_t len;
+  if (t == napi_number || t == napi_bigint) {
+    int64_t v;
+    if (get_i64(env, argv[3], &v)) return NULL;
+    iv = (int)v; p = &iv; len = sizeof iv;
+  } else if (get_bytes(env, argv[3], &p, &len)) {
+    return NULL;
+  }
+  if (setsockopt((int)fd, (int)level, (int)name, p, (socklen_t)len) < 0) return throw_errno(env, errno, "setsockopt");
+  return NULL;
+}
+
+/* getsockopt(fd, level, name, buffer) -> the option's length as the kernel wrote it */
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (get_args(env, info, 4, argv)) return NULL;
+  int64_t fd, level, name; void *p; size_t len;
+  if (get_i64(env, argv[0], &fd) || get_i64(env, argv[1], &level) || get_i64(env, argv[2], &name) ||
+      get_bytes(env, argv[3], &p, &len))
+    return NULL;
+  socklen_t sl = (socklen_t)len;
+  if (getsockopt((int)fd, (int)level, (int)name, p, &sl) < 0) return throw_errno(env, errno, "getsockopt");
+  return ret_i64(env, sl);
+}
+
+/* setns(fd, nstype): move the calling thread into a namespace (e.g. a network namespace). */
+static napi_value js_setns(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (get_args(env, info, 2, argv)) return NULL;
+  int64_t fd, type;
+  if (get_i64(env, argv[0], &fd) || get_i64(env, argv[1], &type)) return NULL;
+  if (setns((int)fd, (int)type) < 0) return throw_errno(env, errno, "setns");
+  return NULL;
+}
+
 #define EXPORT(name, fn)                                                   \
   do {                                                                     \
     napi_value f;                                                          \
@@ -417,6 +529,13 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("setrlimit", js_setrlimit);
   EXPORT("read", js_read);
   EXPORT("mount", js_mount);
+  EXPORT("socket", js_socket);
+  EXPORT("bind", js_bind);
+  EXPORT("sendto", js_sendto);
+  EXPORT("recvfrom", js_recvfrom);
+  EXPORT("setsockopt", js_setsockopt);
+  EXPORT("getsockopt", js_getsockopt);
+  EXPORT("setns", js_setns);
   napi_value v;
   napi_create_int32(env, getpagesize(), &v);
   napi_set_named_property(env, exports, "pageSize", v);

@@ -9,3 +9,5 @@ export * from './kallsyms.js';
 export * from './cpus.js';
 export * as features from './features.js';
 export { raiseMemlockIfNeeded, kernelVersion } from './rlimit.js';
+export * from './socket.js';
+export { withNetns } from './netns.js';

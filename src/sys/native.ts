@@ -29,6 +29,17 @@ export interface Native {
   /** Returns bytes read, or -1 when a non-blocking fd has nothing (EAGAIN). */
   read(fd: number, buf: Bytes): number;
   mount(source: string, target: string, fstype: string): void;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, sockaddr: Bytes): void;
+  /** Returns bytes sent, or -1 when a non-blocking socket would block. */
+  sendto(fd: number, data: Bytes, flags: number, sockaddr: Bytes | null): number;
+  /** Returns bytes received (the full length with MSG_TRUNC), or -1 when nothing is waiting (EAGAIN). */
+  recvfrom(fd: number, buf: Bytes, flags: number, sockaddr: Bytes | null): number;
+  /** A number is passed as a C int. */
+  setsockopt(fd: number, level: number, name: number, value: number | Bytes): void;
+  /** Returns the length the kernel wrote into buf. */
+  getsockopt(fd: number, level: number, name: number, buf: Bytes): number;
+  setns(fd: number, nstype: number): void;
   readonly pageSize: number;
 }
 
