@@ -6,6 +6,7 @@ import { Diagnostics, CompileError } from './diagnostics.js';
 import { lowerFunction, isMapSymbol, StringPool, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError, reachable, type CodegenResult } from './codegen/codegen.js';
 import type { IrFunction } from './ir/ir.js';
+import { helperName } from '../isa/helpers.js';
 import { findNullDereferences } from './ir/nullcheck.js';
 import { findInfiniteLoops } from './ir/loops.js';
 import type { Sym } from './check/scope.js';
@@ -53,6 +54,11 @@ export interface ObjectOptions extends FrontendOptions {
   isaV4?: boolean;
   /** The target kernel has BPF_JMP32 (Linux 5.1+; features.haveJmp32()): 32-bit compares. */
   jmp32?: boolean;
+  /**
+   * Whether the target kernel lets programs of a type call a helper (features.haveHelper): a call
+   * it would refuse becomes a located compile-time error instead of a verifier rejection.
+   */
+  helperAvailable?: (progType: ProgTypeName, helper: number) => boolean;
 }
 
 /** Compile every SEC() function and BTF-defined map in `text`. */
@@ -121,7 +127,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
       continue;
     }
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
-    const main = compileFn(fn, tracing, false);
+    const main = compileFn(fn, kind.type, tracing, false);
     if (!main) continue;
     // BPF-to-BPF calls: append every subprogram the program reaches, once, and patch the calls. A
     // subprogram reads a pointer parameter directly when every call passes a directly readable
@@ -145,7 +151,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
           const flags = safety.get(c.callee) ?? parts[k]!.ir.callees.get(c.callee)!.safeArgs;
           safety.set(c.callee, flags);
           const key = `${tracing}:${c.callee}:${flags.map(Number).join('')}`;
-          const sub = subprograms.has(key) ? subprograms.get(key) : compileFn(sym, tracing, true, flags);
+          const sub = subprograms.has(key) ? subprograms.get(key) : compileFn(sym, kind.type, tracing, true, flags);
           subprograms.set(key, sub);
           if (!sub) { ok = false; continue; }
           starts.set(c.callee, total);
@@ -180,9 +186,20 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   }
 
   /** Lower, check and generate code for one function (a program, or a subprogram it calls). */
-  function compileFn(sym: Sym, tracing: boolean, subprogram: boolean, safeParams?: boolean[]): { ir: IrFunction; out: CodegenResult } | undefined {
+  function compileFn(sym: Sym, type: ProgTypeName, tracing: boolean, subprogram: boolean, safeParams?: boolean[]): { ir: IrFunction; out: CodegenResult } | undefined {
     const ir = lowerFunction(sym, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4, strings, subprogram, safeParams });
     if (!ir) return undefined;
+    if (opts.helperAvailable) {
+      let bad = false;
+      for (const b of reachable(ir)) b.insts.forEach((i, n) => {
+        if (i.op !== 'call' || i.callee !== undefined || opts.helperAvailable!(type, i.helper)) return;
+        const h = helperName(i.helper);
+        const name = h ? (h.startsWith("bpf_") ? h : `bpf_${h}`) : `helper #${i.helper}`;
+        diags.error('verifier-helper', `${name}() is not available to ${type.toLowerCase().replace(/_/g, ' ')} programs on this kernel; the verifier would refuse the call`, b.locs[n] ?? sym.loc);
+        bad = true;
+      });
+      if (bad) return undefined;
+    }
     const loops = findInfiniteLoops(ir.blocks[0]!);
     for (const p of loops) diags.error('verifier-loop', p.message, p.loc);
     if (loops.length) return undefined;

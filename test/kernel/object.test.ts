@@ -357,3 +357,28 @@ test('__noinline functions become BPF-to-BPF calls that the verifier accepts and
   assert.equal(at(1), 1039n);
   assert.equal(at(2), BigInt.asUintN(64, -5n));
 });
+
+test('a helper the program type may not call is a located error, decided by probing the kernel', { skip }, () => {
+  const src = `
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int t(void *ctx)
+{
+  char buf[4];
+  bpf_get_current_comm(buf, sizeof(buf));
+  return bpf_skb_load_bytes(ctx, 0, buf, 4);
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+  const opts = { filename: 'helpers.c', btf: Btf.vmlinux(), helperAvailable: features.haveHelper };
+  assert.throws(() => compileObject(src, opts), (e: unknown) => {
+    const d = (e as { diagnostics: { message: string; loc?: { offset: number } }[] }).diagnostics;
+    assert.equal(d.length, 1);
+    assert.match(d[0]!.message, /^bpf_skb_load_bytes\(\) is not available to tracepoint programs on this kernel/);
+    assert.equal(src.slice(d[0]!.loc!.offset).split('\n')[0], 'return bpf_skb_load_bytes(ctx, 0, buf, 4);');
+    return true;
+  });
+  // The same call is fine in a socket filter.
+  compileObject(src.replace('SEC("tracepoint/syscalls/sys_enter_getppid")', 'SEC("socket")').replace('bpf_get_current_comm(buf, sizeof(buf));', ''), opts);
+});
