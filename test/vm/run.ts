@@ -69,12 +69,13 @@ function runFile(file: string, timeoutS: number, stream: boolean): Promise<Outco
     });
     running.add(child.pid!);
     let output = '';
-    const take = (d: Buffer): void => {
-      output += d.toString();
+    // Decoded per stream, so a character split across two serial-port reads stays whole.
+    const take = (d: string): void => {
+      output += d;
       if (stream) process.stdout.write(d);
     };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
+    child.stdout.setEncoding('utf8').on('data', take);
+    child.stderr.setEncoding('utf8').on('data', take);
     child.on('close', (code, signal) => {
       running.delete(child.pid!);
       const bootS = Number(/^vm-uptime ([\d.]+)$/m.exec(output)?.[1]);
@@ -149,5 +150,8 @@ async function main(): Promise<number> {
   return bad ? 1 : 0;
 }
 
-const rc = await main();
-process.exitCode = process.exitCode === 130 ? 130 : rc;
+// Run only as the entry point, so the helpers above can be imported by tests.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const rc = await main();
+  process.exitCode = process.exitCode === 130 ? 130 : rc;
+}

@@ -144,6 +144,9 @@ QEMU=(
 )
 timeout -k 5 "$TIMEOUT" "${QEMU[@]}" < /dev/null &
 QPID=$!
+# If whoever started us dies without telling us (SIGKILL), do not leave the guest running.
+PARENT=$PPID
+( while kill -0 "$PARENT" 2>/dev/null && kill -0 "$QPID" 2>/dev/null; do sleep 2; done; kill "$QPID" 2>/dev/null ) &
 wait "$QPID"; QRC=$?; QPID=
 if [ -s "$CTL/status" ]; then
   RC=$(cat "$CTL/status")
