@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { compileObject } from '../../src/compiler/object.js';
 import { loadObject } from '../../src/load/index.js';
-import { attachTracepoint } from '../../src/attach/index.js';
+import { attachTracepoint, haveTrampolines } from '../../src/attach/index.js';
 import { Btf } from '../../src/btf/reader.js';
-import { features } from '../../src/sys/index.js';
+import { features, kernelVersion } from '../../src/sys/index.js';
 import type { HashTable } from '../../src/maps/index.js';
 import { Workload } from '../fixtures/workload.js';
 
@@ -25,6 +25,13 @@ test('the guest runs a different kernel from the host, with BTF, bpffs, tracefs 
   assert.equal(at('/sys/kernel/tracing'), 'tracefs');
   assert.equal(at('/sys/kernel/debug'), 'debugfs');
   assert.equal(process.getuid?.(), 0);
+});
+
+test('feature probes answer for the guest kernel, not the host', { skip }, () => {
+  // ISA v4 (sign-extending loads, signed division) arrived in 6.6; BPF trampolines long before.
+  const [maj, min] = kernelVersion();
+  assert.equal(features.haveIsaV4(), maj > 6 || (maj === 6 && min >= 6), `haveIsaV4() on ${release()}`);
+  assert.equal(haveTrampolines(), true, `haveTrampolines() on ${release()}`);
 });
 
 const COUNTER = `

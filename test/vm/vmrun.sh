@@ -38,7 +38,7 @@ if [ -z "$KVER" ]; then
     [ -d "/lib/modules/$k/kernel/fs/9p" ] && KVER=$k
   done
 fi
-[ -n "$KVER" ] || missing+=(linux-image-amd64)
+{ [ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ]; } || missing+=(linux-image-amd64)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "vmrun: missing ${missing[*]} (apt-get install -y qemu-system-x86 linux-image-amd64 busybox-static)" >&2
   exit 127
