@@ -41,8 +41,9 @@ export function attachTracing(prog: TracingProgram, attachType?: number): Link {
   try {
     fd = bpf.linkCreate({ progFd: prog.fd, targetFd: 0, attachType: at });
   } catch (e) {
-    // EINVAL: this kernel's LINK_CREATE does not take this attach type (older kernels; tp_btf on
-    // some). BPF_RAW_TRACEPOINT_OPEN with no name attaches any of them to the loaded target.
+    // EINVAL: this kernel's LINK_CREATE does not take this attach type (older kernels; 6.1 and
+    // 6.18 take all five). BPF_RAW_TRACEPOINT_OPEN with no name attaches any of them to the target
+    // the program was loaded for.
     if (!isErrno(e, 'EINVAL', 'EOPNOTSUPP', 'ENOTSUPP')) throw attachError(e, what, kind);
     try {
       fd = bpf.rawTracepointOpen(null, prog.fd);
@@ -54,6 +55,11 @@ export function attachTracing(prog: TracingProgram, attachType?: number): Link {
 }
 
 function attachError(e: unknown, what: string, kind: string): Error {
+  if (isErrno(e, 'EEXIST', 'EBUSY')) {  // trampolines say EBUSY, tracepoint probes EEXIST
+    const err = explain(e, what);
+    err.message = `${what}: it is already attached — a ${kind} program has one attachment at a time (close that link, or load the program again)`;
+    return err;
+  }
   if (isErrno(e, 'ENOTSUPP', 'EOPNOTSUPP') || (isErrno(e, 'EPERM') && kind !== 'tp_btf' && process.geteuid?.() === 0)) {
     return new NotSupportedError(`${what}: this kernel cannot attach ${kind} programs (${(e as Error).message}); ` +
       'they need BPF trampolines — use a tracepoint, raw tracepoint or tp_btf program instead', e);

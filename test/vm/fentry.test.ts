@@ -86,6 +86,7 @@ test('fentry and fexit on vfs_read see each of our reads, its file, and its retu
   try {
     using _entry = attachFentry(obj.program('read_entry'));
     using _exit = attachFexit(obj.program('read_exit'));
+    assert.throws(() => attachFentry(obj.program('read_entry')), /^Error: attaching fentry program read_entry: it is already attached/);
     for (let i = 0; i < N; i++) expectSum += readSync(fd, buf, 0, MAGIC, 0);      // pread: the whole file
     expectSum += readSync(fd, buf, 0, MAGIC, SIZE - 77);                          // a short read: 77 bytes
   } finally {
