@@ -96,6 +96,10 @@ if [ -s /share/ctl/workdir ]; then
   W=$(cat /share/ctl/workdir); mkdir -p "$R$W"
   mount -t 9p -o "$OPTS" work "$R$W" || fail "cannot mount the working directory"
 fi
+# The kernel loads modules on demand (veth, sch_ingress, ...) by running its modprobe helper in
+# *this* root, not the chroot below: hand the request to the host's modprobe in the new root.
+printf '#!/bin/sh\nexec /bin/chroot %s /sbin/modprobe "$@"\n' "$R" > /bin/modprobe-newroot
+chmod 0755 /bin/modprobe-newroot && echo /bin/modprobe-newroot > /proc/sys/kernel/modprobe
 hostname tsbcc-vm; ip link set lo up
 stty -F /dev/ttyS1 raw -echo
 # Through a pipe, not a tty (as under CI); the status goes to the control share.
