@@ -1,8 +1,9 @@
 /* vfsstat-shaped with fentry/fexit: BPF_PROG counters for vfs_read/vfs_write/vfs_open/
  * vfs_fsync, global counters in .bss updated atomically, bytes read summed from
  * fexit's return value.
- * The project's host kernel refuses fentry/fexit loads (EPERM before verification);
- * test/vm/fentry.test.ts loads, attaches and checks it in the QEMU guest (Debian's 6.1). */
+ * cannot load here: this kernel refuses fentry/fexit programs (BPF_PROG_LOAD says EPERM
+ * before verification, even as root); test/vm/fentry.test.ts loads, attaches and checks it
+ * in the QEMU guest running Debian's 6.1 kernel. */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
