@@ -10,6 +10,7 @@ import { Btf } from '../btf/reader.js';
 import { Kind } from '../btf/types.js';
 import { loadProgram, type Program } from '../load/program.js';
 import { mov64Imm, exit, R0 } from '../isa/asm.js';
+import { readKernelConfig } from '../compiler/preprocess/kconfig.js';
 import { Link } from './link.js';
 import type { Attachable } from './tracepoint.js';
 
@@ -103,13 +104,22 @@ export function haveTrampolines(): boolean {
 }
 let trampolines: boolean | undefined;
 
-/** Does this kernel run BPF LSM programs? It must have the bpf LSM active (`lsm=...,bpf`) and trampolines. */
+/**
+ * Does this kernel run BPF LSM programs? The bpf LSM must be active and trampolines work. The
+ * active list is securityfs's `lsm` file; where securityfs is not mounted, the boot's `lsm=`
+ * argument, else the kernel's built-in default (CONFIG_LSM), says the same.
+ */
 export function haveBpfLsm(): boolean {
-  let active: string;
+  return activeLsms().includes('bpf') && haveTrampolines();
+}
+
+function activeLsms(): string[] {
   try {
-    active = readFileSync('/sys/kernel/security/lsm', 'utf8');
-  } catch {
-    return false; // securityfs not mounted, or no LSM support at all
-  }
-  return active.split(',').includes('bpf') && haveTrampolines();
+    return readFileSync('/sys/kernel/security/lsm', 'utf8').trim().split(',');
+  } catch { /* securityfs not mounted */ }
+  try {
+    const arg = /(?:^|\s)lsm=(\S+)/.exec(readFileSync('/proc/cmdline', 'utf8'))?.[1];
+    if (arg) return arg.split(',');
+  } catch { /* no /proc */ }
+  return (readKernelConfig().get('CONFIG_LSM') ?? '').replace(/"/g, '').split(',');
 }
