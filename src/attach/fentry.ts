@@ -2,8 +2,9 @@
 // hooks (BPF_PROG_TYPE_LSM) and tp_btf (BPF_PROG_TYPE_TRACING on a raw tracepoint). The target is
 // fixed when the program is loaded (its attach_btf_id; loadObject resolves it from the section
 // name), so attaching only names the attach type. LINK_CREATE does that on current kernels; older
-// ones (and tp_btf before 6.x) take BPF_RAW_TRACEPOINT_OPEN with no name. Both give a link fd,
-// which detaches when closed or when the process dies.
+// ones take BPF_RAW_TRACEPOINT_OPEN with no name. Both give a link fd, which detaches when closed
+// or when the process dies. A kernel may refuse trampolines outright (this project's host does:
+// EPERM at load), which loadProgram reports as a NotSupportedError saying what to use instead.
 import { readFileSync } from 'node:fs';
 import { bpf, explain, isErrno, NotSupportedError, AttachType } from '../sys/index.js';
 import { Btf } from '../btf/reader.js';
@@ -16,7 +17,6 @@ import type { Attachable } from './tracepoint.js';
 
 /** What a BTF-typed attachment needs to know of a program: its fd, name, and what it was loaded for. */
 export interface TracingProgram extends Attachable {
-  readonly type?: number;
   readonly expectedAttachType?: number;
 }
 
