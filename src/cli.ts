@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { features, ProgType, MapType, kernelVersion, NotSupportedError } from './sys/index.js';
+import { haveTrampolines, haveBpfLsm } from './attach/fentry.js';
 import { HELPERS } from './isa/helpers.js';
 import { btfCommand, BTF_USAGE } from './btf/cli.js';
 import { frontend } from './compiler/frontend.js';
@@ -58,6 +59,8 @@ function featuresCommand(json: boolean): void {
     batchOps: features.haveBatchOps(),
     jmp32: features.haveJmp32(),
     isaV4: features.haveIsaV4(),
+    trampolines: haveTrampolines(),
+    bpfLsm: haveBpfLsm(),
     helpersForKprobe: kprobeHelpers,
   };
   if (json) {
@@ -67,6 +70,7 @@ function featuresCommand(json: boolean): void {
   const mark = (v: boolean | string) => (v === true ? 'yes' : v === false ? 'no' : v);
   console.log(`kernel ${report.kernel}`);
   console.log(`perf event links: ${mark(report.perfEventLink)}   batch map ops: ${mark(report.batchOps)}   jmp32: ${mark(report.jmp32)}   ISA v4: ${mark(report.isaV4)}`);
+  console.log(`fentry/fexit/fmod_ret (BPF trampolines): ${mark(report.trampolines)}   bpf LSM active: ${mark(report.bpfLsm)}`);
   for (const [title, table] of [['program types', progTypes], ['map types', mapTypes]] as const) {
     console.log(`\n${title}:`);
     for (const [k, v] of Object.entries(table)) console.log(`  ${k.toLowerCase().padEnd(28)} ${mark(v)}`);

@@ -27,8 +27,9 @@ const SECTIONS: [RegExp, ProgTypeName, AttachTypeName?][] = [
   [/^raw_tracepoint\/|^raw_tp\//, 'RAW_TRACEPOINT'],
   [/^tp_btf\//, 'TRACING', 'TRACE_RAW_TP'],
   [/^kprobe\/|^kretprobe\/|^uprobe|^uretprobe|^ksyscall\/|^kretsyscall\//, 'KPROBE'],
-  [/^fentry\//, 'TRACING', 'TRACE_FENTRY'],
-  [/^fexit\//, 'TRACING', 'TRACE_FEXIT'],
+  [/^fentry(\.s)?\//, 'TRACING', 'TRACE_FENTRY'],
+  [/^fexit(\.s)?\//, 'TRACING', 'TRACE_FEXIT'],
+  [/^fmod_ret(\.s)?\//, 'TRACING', 'MODIFY_RETURN'],
   [/^perf_event$/, 'PERF_EVENT'],
   [/^xdp/, 'XDP'],
   [/^tc$|^tc\/|^classifier|^tcx\//, 'SCHED_CLS'],
@@ -36,15 +37,20 @@ const SECTIONS: [RegExp, ProgTypeName, AttachTypeName?][] = [
   [/^socket/, 'SOCKET_FILTER'],
   [/^cgroup_skb\/ingress/, 'CGROUP_SKB', 'CGROUP_INET_INGRESS'],
   [/^cgroup_skb\/egress/, 'CGROUP_SKB', 'CGROUP_INET_EGRESS'],
-  [/^lsm\//, 'LSM', 'LSM_MAC'],
+  [/^lsm(\.s)?\//, 'LSM', 'LSM_MAC'],
 ];
 
-export function programTypeOfSection(section: string): { type: ProgTypeName; attach?: AttachTypeName; target?: string } | undefined {
+/**
+ * The program type, expected attach type and target a section names. `sleepable` is the ".s"
+ * suffix of fentry.s/, fexit.s/, fmod_ret.s/ and lsm.s/: the program may sleep (BPF_F_SLEEPABLE).
+ */
+export function programTypeOfSection(section: string): { type: ProgTypeName; attach?: AttachTypeName; target?: string; sleepable?: boolean } | undefined {
   for (const [re, type, attach] of SECTIONS) {
-    if (!re.test(section)) continue;
-    const rest = section.replace(re, '');
+    const m = re.exec(section);
+    if (!m) continue;
+    const rest = section.slice(m[0].length);
     const target = type === 'TRACEPOINT' ? rest.replace('/', ':') : rest || undefined;
-    return { type, attach, target };
+    return { type, attach, target, ...(m[0].includes('.s/') ? { sleepable: true } : {}) };
   }
   return undefined;
 }
@@ -123,7 +129,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     if (typeof section !== 'string') continue;
     const kind = programTypeOfSection(section);
     if (!kind) {
-      diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., perf_event...)`, fn.loc);
+      diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., fentry/..., fexit/..., fmod_ret/..., lsm/..., perf_event...)`, fn.loc);
       continue;
     }
     const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
@@ -182,6 +188,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     for (const p of parts) locs.push(...Array.from({ length: p.out.insns.length }, (_, n) => p.out.locs[n]));
     const funcs = parts.map((p, k) => ({ insnOff: p.start, typeId: k === 0 ? btf.addFunc(fn.name, proto, 'static') : subprogramBtf(btf, p.sym) }));
     programs.push({ name: fn.name, section, type: kind.type, expectedAttachType: kind.attach, attachTo: kind.target,
+      ...(kind.sleepable ? { sleepable: true } : {}),
       insns, relocs, funcInfo: encodeFuncInfo(funcs), lineInfo: lineInfo(btf, locs, parts.map((p) => p.start)) });
   }
 

@@ -4,7 +4,8 @@ import type { Insn } from '../isa/insn.js';
 import { Btf } from '../btf/reader.js';
 import { Kind } from '../btf/types.js';
 import { loadBtf, type BtfObject } from '../btf/load.js';
-import { loadProgram, Program } from './program.js';
+import { loadProgram, Program, BPF_F_SLEEPABLE } from './program.js';
+import { nearestNames } from '../util/names.js';
 import { createMap, type BpfMap } from '../maps/index.js';
 import { bpf, numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
 
@@ -24,6 +25,8 @@ export interface ProgramDef {
   type: ProgTypeName;
   expectedAttachType?: AttachTypeName;
   attachTo?: string;
+  /** fentry.s/, fexit.s/, fmod_ret.s/, lsm.s/: loaded with BPF_F_SLEEPABLE. */
+  sleepable?: boolean;
   insns: Insn[];
   /** Instructions (64-bit loads) to patch with a map's fd. */
   relocs: { insn: number; map: string; value?: boolean }[];
@@ -64,16 +67,30 @@ export class LoadedObject {
   [Symbol.dispose](): void { this.close(); }
 }
 
-/** BTF-typed programs name their target by BTF id: the btf_trace_<tp> typedef, or the kernel function. */
-function attachBtfId(p: ProgramDef): number | undefined {
+/**
+ * BTF-typed programs name their target by BTF id: the btf_trace_<tp> typedef for tp_btf, the
+ * bpf_lsm_<hook> function for lsm, the kernel function itself for fentry/fexit/fmod_ret.
+ * A name the kernel's BTF lacks is one line with the nearest names it has.
+ */
+export function attachBtfId(p: Pick<ProgramDef, 'name' | 'section' | 'type' | 'expectedAttachType' | 'attachTo'>, btf = Btf.vmlinux()): number | undefined {
   if (p.type !== 'TRACING' && p.type !== 'LSM') return undefined;
   if (!p.attachTo) throw new Error(`program ${p.name} (section "${p.section}") names no attach target`);
-  const btf = Btf.vmlinux();
-  const id = p.expectedAttachType === 'TRACE_RAW_TP'
-    ? btf.find(`btf_trace_${p.attachTo}`, Kind.TYPEDEF)
-    : btf.find(p.expectedAttachType === 'LSM_MAC' ? `bpf_lsm_${p.attachTo}` : p.attachTo, Kind.FUNC);
-  if (id === undefined) throw new Error(`program ${p.name}: the kernel's BTF has no ${p.expectedAttachType === 'TRACE_RAW_TP' ? `tracepoint ${p.attachTo}` : `function ${p.attachTo}`}`);
-  return id;
+  let want: string, kind: number, what: string, strip = '';
+  if (p.expectedAttachType === 'TRACE_RAW_TP') {
+    want = `btf_trace_${p.attachTo}`; kind = Kind.TYPEDEF; what = 'tracepoint'; strip = 'btf_trace_';
+  } else if (p.type === 'LSM') {
+    want = `bpf_lsm_${p.attachTo}`; kind = Kind.FUNC; what = 'LSM hook'; strip = 'bpf_lsm_';
+  } else {
+    want = p.attachTo; kind = Kind.FUNC; what = 'kernel function';
+  }
+  const id = btf.find(want, kind);
+  if (id !== undefined) return id;
+  const pool = (function* () {
+    for (const [n] of btf.names(kind)) if (n.startsWith(strip)) yield n.slice(strip.length);
+  })();
+  const near = nearestNames(p.attachTo, pool);
+  throw new Error(`program ${p.name} (section "${p.section}"): no ${what} '${p.attachTo}' in BTF` +
+    (near.length ? `; did you mean ${near.join(', ')}?` : ''));
 }
 
 export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObject {
@@ -110,7 +127,7 @@ export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObje
       }
       const withBtf = btf && p.funcInfo ? { btfFd: btf.fd, funcInfo: p.funcInfo, lineInfo: p.lineInfo } : {};
       programs.set(p.name, loadProgram({ type: p.type, insns, license: spec.license, name: p.name, expectedAttachType: p.expectedAttachType,
-        attachBtfId: attachBtfId(p), ...withBtf }));
+        attachBtfId: attachBtfId(p), ...(p.sleepable ? { flags: BPF_F_SLEEPABLE } : {}), ...withBtf }));
     }
   } catch (e) {
     for (const p of programs.values()) p.close();

@@ -1,8 +1,12 @@
 // Programs: load instructions into the kernel, with the verifier's log when it says no.
 import { encode, type Insn } from '../isa/insn.js';
 import { disassemble } from '../isa/disasm.js';
-import { native, bpf, isErrno, explain, raiseMemlockIfNeeded, ProgType, AttachType,
+import { native, bpf, isErrno, explain, raiseMemlockIfNeeded, ProgType, AttachType, NotSupportedError,
   type ProgTypeName, type AttachTypeName } from '../sys/index.js';
+import { openSync, closeSync } from 'node:fs';
+
+/** prog_flags bit: the program may sleep (fentry.s, fexit.s, fmod_ret.s, lsm.s, uprobe.s). */
+export const BPF_F_SLEEPABLE = 1 << 4;
 
 export interface ProgramSpec {
   type: ProgTypeName | number;
@@ -71,7 +75,12 @@ const MAX_LOG = 1 << 30 >>> 2; // 256 MiB, the kernel's own cap is UINT_MAX >> 2
 /** A loaded program: its fd and what the kernel says of it. */
 export class Program {
   private _fd: number;
-  constructor(fd: number, readonly type: number, readonly name: string, readonly insns?: readonly Insn[]) {
+  /**
+   * `expectedAttachType` is what the program was loaded for (BPF_TRACE_FENTRY, BPF_LSM_MAC, ...):
+   * the kernel does not report it back, and attaching a BTF-typed program must name it again.
+   */
+  constructor(fd: number, readonly type: number, readonly name: string, readonly insns?: readonly Insn[],
+    readonly expectedAttachType?: number) {
     this._fd = fd;
   }
 
@@ -122,7 +131,7 @@ export function loadProgram(spec: ProgramSpec): Program {
   for (;;) {
     const logBuf = level ? Buffer.alloc(size) : undefined;
     try {
-      return new Program(bpf.progLoad({ ...attr, logBuf, logLevel: level }), type, name, decoded);
+      return new Program(bpf.progLoad({ ...attr, logBuf, logLevel: level }), type, name, decoded, attr.expectedAttachType);
     } catch (e) {
       if (!isErrno(e)) throw e;
       if (!logBuf) {
@@ -130,6 +139,9 @@ export function loadProgram(spec: ProgramSpec): Program {
         if (e.code === 'EACCES' || e.code === 'EINVAL' || e.code === 'ENOSPC' || e.code === 'E2BIG') {
           level = 1;
           continue;
+        }
+        if (e.code === 'EPERM' && usesTrampoline(type, attr.expectedAttachType) && process.geteuid?.() === 0) {
+          throw new NotSupportedError(trampolineRefusal(name, attr.expectedAttachType), e);
         }
         throw explain(e, `loading program ${name || '(unnamed)'}`);
       }
@@ -142,6 +154,34 @@ export function loadProgram(spec: ProgramSpec): Program {
       throw new VerifierError(name, e.code, log, verifierReason(log), decoded);
     }
   }
+}
+
+/** fentry, fexit, fmod_ret and LSM programs run on BPF trampolines: kernel code generated per target. */
+export function usesTrampoline(type: number, attach: number): boolean {
+  return (type === ProgType.TRACING && (attach === AttachType.TRACE_FENTRY || attach === AttachType.TRACE_FEXIT ||
+    attach === AttachType.MODIFY_RETURN)) || (type === ProgType.LSM && (attach === AttachType.LSM_MAC || attach === AttachType.LSM_CGROUP));
+}
+
+const TRAMPOLINE_KIND: Record<number, string> = {
+  [AttachType.TRACE_FENTRY]: 'fentry', [AttachType.TRACE_FEXIT]: 'fexit', [AttachType.MODIFY_RETURN]: 'fmod_ret',
+  [AttachType.LSM_MAC]: 'lsm', [AttachType.LSM_CGROUP]: 'lsm_cgroup',
+};
+
+/**
+ * Why root got EPERM loading a trampoline program. The refusal comes before the verifier runs
+ * (there is no log), so it is the kernel's policy, not the program: e.g. a locked-down or
+ * sandboxed kernel that refuses ftrace function hooks too — which this checks and says.
+ */
+function trampolineRefusal(name: string, attach: number): string {
+  let ftrace = '';
+  try {
+    closeSync(openSync('/sys/kernel/tracing/available_filter_functions', 'r'));
+  } catch (e) {
+    if (isErrno(e, 'EPERM', 'EACCES')) ftrace = '; it refuses ftrace function hooks as well (reading available_filter_functions: EPERM)';
+  }
+  return `loading program ${name || '(unnamed)'}: this kernel refuses ${TRAMPOLINE_KIND[attach] ?? 'trampoline'} programs ` +
+    `(BPF_PROG_LOAD fails with EPERM even as root, before verification)${ftrace}; ` +
+    'fentry/fexit/fmod_ret/lsm need BPF trampolines — use a tracepoint, raw tracepoint or tp_btf program instead';
 }
 
 /** A verifier error printed with the failing instruction disassembled, for people. */

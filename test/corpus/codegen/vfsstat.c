@@ -1,8 +1,9 @@
 /* vfsstat-shaped with fentry/fexit: BPF_PROG counters for vfs_read/vfs_write/vfs_open/
  * vfs_fsync, global counters in .bss updated atomically, bytes read summed from
  * fexit's return value.
- * cannot load here: fentry/fexit programs fail BPF_PROG_LOAD with EPERM on this kernel (no
- * ftrace, so no BPF trampolines); a kernel with ftrace (the QEMU 6.1 guest) should load them. */
+ * cannot load here: this kernel refuses fentry/fexit programs (BPF_PROG_LOAD says EPERM
+ * before verification, even as root); test/vm/fentry.test.ts loads, attaches and checks it
+ * in the QEMU guest running Debian's 6.1 kernel. */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
