@@ -641,7 +641,11 @@ class Lowerer {
   private localDecl(d: Decl): void {
     const sym = d.sym;
     if (!sym || sym.kind === 'typedef' || sym.kind === 'func') return;
-    if (sym.global) this.unsupported(`a static or extern local ('${d.name}')`, d.nameLoc);
+    if (sym.global) {
+      // Static locals live with the globals (object.ts lays them out); extern ones name a global.
+      if (this.globals.has(sym)) return;
+      this.unsupported(`a ${sym.storage === 'extern' ? 'block-scope extern declaration' : 'static local'} ('${d.name}') here`, d.nameLoc);
+    }
     const t = sym.type.type;
     if (isArray(t) || isRecord(t)) {
       const place = this.newLocal(sym);
