@@ -226,7 +226,9 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     stringMap.initial = Buffer.concat([strings.data(), Buffer.alloc(stringMap.valueSize - strings.size)]);
   } else maps.splice(maps.indexOf(stringMap), 1);
   if (!license) diags.warning('object-license', 'no license: declare `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers need it)');
-  if (diags.hasErrors) throw new CompileError(diags.list);
+  // Code inlined into several programs is checked once per program: report each complaint once.
+  if (diags.hasErrors) throw new CompileError(diags.list.filter((d, k, all) => all.findIndex((x) => x.code === d.code &&
+    x.message === d.message && x.loc?.file === d.loc?.file && x.loc?.offset === d.loc?.offset) === k));
   return { programs, maps, globals, license: license || 'GPL', btf: btf.build() };
 }
 
