@@ -49,6 +49,16 @@ export function programTypeOfSection(section: string): { type: ProgTypeName; att
 export interface ObjectOptions extends FrontendOptions {
   /** The target kernel runs BPF ISA v4 (Linux 6.6+; see features.haveIsaV4()): sign-extending loads, signed division. */
   isaV4?: boolean;
+  /** A dialect's own programs and maps (BCC's: see compiler/dialect). */
+  dialect?: ObjectDialect;
+}
+
+/** What a dialect decides beyond libbpf's conventions. */
+export interface ObjectDialect {
+  /** The program a function without SEC() is (BCC: every non-static function), or undefined if none. */
+  program?(fn: Sym, diags: Diagnostics): { section: string; type: ProgTypeName; attach?: AttachTypeName; target?: string } | undefined;
+  /** The definition of a map the dialect declared, or undefined to read it as a BTF-defined map. */
+  mapDef?(s: Sym, diags: Diagnostics): MapDef | undefined;
 }
 
 /** Compile every SEC() function and BTF-defined map in `text`. */
@@ -61,7 +71,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   let license = '';
   for (const g of unit.globals) {
     if (isMapSymbol(g)) {
-      const m = mapDef(g, diags);
+      const m = opts.dialect?.mapDef?.(g, diags) ?? mapDef(g, diags);
       if (m) maps.push(m);
       continue;
     }
@@ -104,14 +114,16 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   const proto = btf.addFuncProto(intT, [{ name: 'ctx', type: voidPtr }]);
   const programs: ProgramDef[] = [];
   for (const fn of unit.functions) {
-    const section = fn.attrs?.get('section')?.[0];
+    const explicit = fn.attrs?.get('section')?.[0];
+    const implicit = typeof explicit === 'string' ? undefined : opts.dialect?.program?.(fn, diags);
+    const section = typeof explicit === 'string' ? explicit : implicit?.section;
     if (typeof section !== 'string') continue;
-    const kind = programTypeOfSection(section);
+    const kind = implicit ?? programTypeOfSection(section);
     if (!kind) {
       diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., perf_event...)`, fn.loc);
       continue;
     }
-    const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
+    const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT' || (implicit !== undefined && (kind.type === 'TRACING' || kind.type === 'LSM'));
     const ir = lowerFunction(fn, diags, layout, { implicitReads: tracing, isaV4: opts.isaV4 });
     if (!ir) continue;
     const nulls = findNullDereferences(reachable(ir));

@@ -13,6 +13,8 @@ export interface MapDef {
   /** Global-variable sections (.bss, .data, .rodata): the value at key 0, and whether to freeze it. */
   initial?: Buffer;
   freeze?: boolean;
+  /** Shared through bpffs (BCC's BPF_TABLE_PINNED): opened there if pinned already, else created and pinned there. */
+  pinPath?: string;
 }
 
 /** A global variable: where it lives in its section map's value. */
