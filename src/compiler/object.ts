@@ -7,6 +7,7 @@ import { lowerFunction, isMapSymbol, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError, reachable } from './codegen/codegen.js';
 import { findNullDereferences } from './ir/nullcheck.js';
 import type { Sym } from './check/scope.js';
+import type { CheckedUnit } from './check/checker.js';
 import { isPointer, isArray, isRecord, isInteger, sizeOf, alignOf, type RecordT, type QualType } from './check/types.js';
 import { findField } from './check/layout.js';
 import type { Initializer, Expr } from './parse/ast.js';
@@ -59,6 +60,8 @@ export interface ObjectDialect {
   program?(fn: Sym, diags: Diagnostics): { section: string; type: ProgTypeName; attach?: AttachTypeName; target?: string } | undefined;
   /** The definition of a map the dialect declared, or undefined to read it as a BTF-defined map. */
   mapDef?(s: Sym, diags: Diagnostics): MapDef | undefined;
+  /** Checks of the whole checked unit before any code is generated. */
+  checkUnit?(unit: CheckedUnit, diags: Diagnostics): void;
 }
 
 /** Compile every SEC() function and BTF-defined map in `text`. */
@@ -67,6 +70,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   if (!r.ok) throw new CompileError(r.diagnostics);
   const diags = new Diagnostics();
   const unit = r.unit!;
+  opts.dialect?.checkUnit?.(unit, diags);
   const maps: MapDef[] = [];
   let license = '';
   for (const g of unit.globals) {

@@ -17,6 +17,7 @@ import { Kind } from '../../btf/types.js';
 import type { Btf } from '../../btf/reader.js';
 import { bccDialectHeader, BCC_DIALECT_H, BCC_TRACEPOINTS_H } from './prelude.js';
 import { rewriteBccCall, tableOf, TABLE_KINDS } from './methods.js';
+import { checkUserReads } from './user.js';
 import { kprobeArguments, programKind, type BccAttach } from './probes.js';
 
 export { rewriteBccCall, tableOf, methodsOf } from './methods.js';
@@ -164,6 +165,7 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
     },
     rewriteCall: rewriteBccCall,
     dialect: {
+      checkUnit: checkUserReads,
       mapDef: (s, diags) => tableDef(s, diags, tables),
       program: (fn, diags) => {
         const k = programKind(fn, opts, diags);

@@ -171,7 +171,9 @@ export function rewriteBccCall(e: Expr & { kind: 'call' }, env: RewriteEnv): Exp
   const what = `'${table.name}' (${table.macro})`;
   const m = methods[callee.name];
   if (!m) {
-    const near = nearestNames(callee.name, Object.keys(methods), 1);
+    const names = Object.keys(methods);
+    const near = nearestNames(callee.name, names, 1);
+    if (!near.length) near.push(...names.filter((n) => n.startsWith(callee.name) || callee.name.startsWith(n)).slice(0, 1));
     const hint = near.length ? `; did you mean '${near[0]}'?` : `; it has ${Object.keys(methods).map((n) => `'${n}'`).join(', ')}`;
     env.error('bcc-method', `${what} has no method '${callee.name}'${hint}`, callee.nameLoc);
     for (const a of e.args) env.check(a);
@@ -179,7 +181,7 @@ export function rewriteBccCall(e: Expr & { kind: 'call' }, env: RewriteEnv): Exp
   }
   const min = m.min ?? m.params.length, max = m.params.length;
   if (e.args.length < min || e.args.length > max) {
-    const sig = m.params.map(([n], i) => (i >= min ? `[${n}]` : n)).join(', ');
+    const sig = m.params.map(([n], i) => (i === min && i > 0 ? `[, ${n}` : i > 0 ? `, ${n}` : i >= min ? `[${n}` : n)).join('') + (max > min ? ']' : '');
     const count = min === max ? `${min}` : `${min} to ${max}`;
     env.error('bcc-method-args', `${table.name}.${callee.name}(${sig}) takes ${count} argument${max === 1 ? '' : 's'}, not ${e.args.length}`,
       e.args[max]?.loc ?? e.loc);

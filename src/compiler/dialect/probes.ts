@@ -71,7 +71,7 @@ const SECTION_OF: Partial<Record<ProgTypeName, string>> = {
 export function programKind(fn: Sym, opts: { types?: Record<string, string>; arch?: string }, diags: Diagnostics): BccProgramKind | undefined {
   let written = fn.loc;
   while (written.expansion) written = written.expansion;
-  if (fn.storage === 'static' || fn.storage === 'extern' || !fn.defined || written.file.name.startsWith('<')) return undefined;
+  if (fn.storage === 'static' || fn.storage === 'extern' || !fn.defined || (written.file.id !== 0 && written.file.name.startsWith('<'))) return undefined;
   const name = fn.name;
   const byName = programByName(name, opts.arch);
   const explicit = opts.types?.[name];
