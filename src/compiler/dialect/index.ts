@@ -16,7 +16,7 @@ import { sizeOf as btfSizeOf } from '../../btf/query.js';
 import { Kind } from '../../btf/types.js';
 import type { Btf } from '../../btf/reader.js';
 import { bccDialectHeader, BCC_DIALECT_H, BCC_TRACEPOINTS_H } from './prelude.js';
-import { rewriteBccCall, tableOf, TABLE_KINDS } from './methods.js';
+import { rewriteBccCall, tableOf, histogramIsArray, TABLE_KINDS } from './methods.js';
 import { checkUserReads } from './user.js';
 import { kprobeArguments, programKind, type BccAttach } from './probes.js';
 
@@ -119,7 +119,7 @@ function tableDef(s: Sym, diags: Diagnostics, tables: BccTable[]): MapDef | unde
   const t = tableOf(s);
   if (!t) return undefined;
   const attr = s.attrs!.get('bcc_table')!;
-  const type = MAP_TYPES[t.kind];
+  const type = t.kind === 'histogram' && !histogramIsArray(t.key) ? MapType.HASH : MAP_TYPES[t.kind];
   if (type === undefined || !TABLE_KINDS.has(t.kind)) {
     diags.error('bcc-table-type', `unknown table type "${t.kind}" for '${s.name}' (expected one of ${Object.keys(MAP_TYPES).map((k) => `"${k}"`).join(', ')})`, s.loc);
     return { name: s.name, type: MapType.HASH, keySize: 0, valueSize: 0, maxEntries: 0, flags: 0 };

@@ -55,14 +55,21 @@ export function tableOf(s: Sym | undefined): TableInfo | undefined {
 const LOOKUP = (t: TableInfo) => `(${leafPtr(t)})bpf_map_lookup_elem(&${t.name}, __A0)`;
 const leafPtr = (t: TableInfo) => `__typeof__(*${t.name}.value) *`;
 const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
-const ARRAYS = new Set(['array', 'percpu_array', 'histogram']);
+const ARRAYS = new Set(['array', 'percpu_array']);
+
+/** BCC's histogram is an array when its key is a 4-byte integer (the slot), else a hash table. */
+export function histogramIsArray(key: QualType): boolean {
+  return isInteger(key.type) && sizeOf(key.type) === 4;
+}
+
+const isArrayTable = (t: TableInfo) => ARRAYS.has(t.kind) || (t.kind === 'histogram' && histogramIsArray(t.key));
 
 function increment(atomic: boolean) {
   return (t: TableInfo, n: number): string => {
     const amount = n > 1 ? '__A1' : '1';
     const add = atomic || !PERCPU.has(t.kind) ? `__sync_fetch_and_add(__bcc_v, __bcc_n)` : `*__bcc_v += __bcc_n`;
     // A hash table's missing key is inserted; if another CPU inserted it meanwhile, add to that one.
-    const insert = ARRAYS.has(t.kind) ? '' : ` else { __typeof__(*${t.name}.value) __bcc_z = __bcc_n;
+    const insert = isArrayTable(t) ? '' : ` else { __typeof__(*${t.name}.value) __bcc_z = __bcc_n;
         if (bpf_map_update_elem(&${t.name}, &__bcc_k, &__bcc_z, 1)) { __bcc_v = bpf_map_lookup_elem(&${t.name}, &__bcc_k); if (__bcc_v) ${add}; } }`;
     return `({ __typeof__(*${t.name}.key) __bcc_k = __A0; __typeof__(*${t.name}.value) __bcc_n = ${amount};
       ${leafPtr(t)}__bcc_v = bpf_map_lookup_elem(&${t.name}, &__bcc_k);
