@@ -191,7 +191,7 @@ export function rewriteBccCall(e: Expr & { kind: 'call' }, env: RewriteEnv): Exp
     const sig = m.params.map(([n], i) => (i === min && i > 0 ? `[, ${n}` : i > 0 ? `, ${n}` : i >= min ? `[${n}` : n)).join('') + (max > min ? ']' : '');
     const count = min === max ? `${min}` : `${min} to ${max}`;
     env.error('bcc-method-args', `${table.name}.${callee.name}(${sig}) takes ${count} argument${max === 1 ? '' : 's'}, not ${e.args.length}`,
-      e.args[max]?.loc ?? e.loc);
+      e.args[max]?.loc ?? callee.nameLoc);
     for (const a of e.args) env.check(a);
     return poison(e);
   }
