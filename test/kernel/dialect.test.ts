@@ -320,3 +320,22 @@ int syscall__execve(struct pt_regs *ctx, const char __user *filename, const char
   using obj = loadObject(spec);
   assert.equal(obj.programs.size, 4);
 });
+
+test('BPF_TABLE_PINNED: a second program opens the map the first pinned', { skip, timeout: 30000 }, () => {
+  const path = `/sys/fs/bpf/tsbcc_dialect_${process.pid}`;
+  const src = (size: number) => `BPF_TABLE_PINNED("hash", u32, u64, shared, ${size}, "${path}");
+RAW_TRACEPOINT_PROBE(sched_switch) { u32 k = 7; shared.increment(k); return 0; }`;
+  rmSync(path, { force: true });
+  try {
+    const spec = compileHere(src(16));
+    assert.equal(spec.tables[0]!.pinPath, path);
+    using first = loadObject(spec);
+    first.map<HashTable>('shared').set(u32(1), Buffer.from('0807060504030201', 'hex'));
+    assert.ok(existsSync(path));
+    using second = loadObject(compileHere(src(16)));
+    assert.equal(second.map<HashTable>('shared').get(u32(1))?.toString('hex'), '0807060504030201');
+    assert.throws(() => loadObject(compileHere(src(32))), /the map pinned at .* \(type 1, key 4, value 8, 16 entries\) is not the one declared \(type 1, key 4, value 8, 32 entries\)/);
+  } finally {
+    rmSync(path, { force: true });
+  }
+});
