@@ -237,3 +237,10 @@ int kprobe__do_sys_open(struct pt_regs *ctx, int dfd, const char __user *filenam
   assert.equal(out.length, 1);
   assert.match(out[0]!, /^prog\.c:3:20: error: 'filename' points to user memory \(__user\): read it with bpf_probe_read_user\(\)/);
 });
+
+test('table macros with a wrong number of arguments are reported at the use', () => {
+  assert.match(errors(`BPF_ARRAY();\nint f(${CTX}) { return 0; }`)[0]!, /^prog\.c:1:1: error: BPF_ARRAY needs a table name as its first argument/);
+  const many = errors(`BPF_HASH(a, u32, u64, 10, 11);\nint f(${CTX}) { return 0; }`)[0]!;
+  assert.match(many, /static assertion failed: BPF_HASH\(name\[, key\[, leaf\[, size\]\]\]\) takes 1 to 4 arguments/);
+  assert.match(many, /prog\.c:1:1: note: in expansion of macro/);
+});

@@ -160,6 +160,15 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
           diags.error('bcc-tracepoint', `no tracepoint ${item.name.slice('tracepoint__'.length).replace('__', ':')}: ${failures.get(item.name)}`, item.nameLoc);
         }
       }
+      for (const item of tu.items) {
+        // BPF_ARRAY() and friends without a name: the declaration declares nothing.
+        const table = item.kind === 'tag' && item.type.kind === 'record' ? item.type.attrs.find((a) => a.name === 'bcc_table') : undefined;
+        const macro = table?.args[1];
+        if (!table) continue;
+        let at = table.loc;
+        while (at.expansion) at = at.expansion;
+        diags.error('bcc-table-name', `${macro?.kind === 'string' ? Buffer.from(macro.bytes).toString() : 'a table macro'} needs a table name as its first argument`, at);
+      }
       kprobeArguments(tu, diags, opts);
       opts.transformUnit?.(tu, diags);
     },

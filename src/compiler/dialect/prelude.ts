@@ -20,10 +20,14 @@ function defaults(name: string, params: string[], required: number, body: (args:
     const args = params.map((p, i) => (i < n ? p : dflt[i]!));
     lines.push(`#define ${name}${n}(${given.join(', ')}) ${body(args)}`);
   }
-  const slots = params.map((_, i) => `_${i + 1}`);
+  // Up to 4 arguments too many still land on a slot that says so.
+  const slots = Array.from({ length: params.length + 4 }, (_, i) => `_${i + 1}`);
   lines.push(`#define ${name}X(${slots.join(', ')}, NAME, ...) NAME`);
-  const choices: string[] = [];
-  for (let n = params.length; n >= 1; n--) choices.push(n >= required ? `${name}${n}` : `__bcc_too_few_arguments_to_${name}`);
+  const sig = params.map((p, i) => (i === 0 ? p.slice(1) : i < required ? `, ${p.slice(1)}` : `[, ${p.slice(1)}`)).join('') + ']'.repeat(params.length - required);
+  const count = required === params.length ? `${required}` : `${required} to ${params.length}`;
+  lines.push(`#define __bcc_arity_${name}(...) _Static_assert(0, "${name}(${sig}) takes ${count} argument${params.length === 1 ? '' : 's'}")`);
+  const choices: string[] = Array(4).fill(`__bcc_arity_${name}`);
+  for (let n = params.length; n >= 1; n--) choices.push(n >= required ? `${name}${n}` : `__bcc_arity_${name}`);
   lines.push(`#define ${name}(...) ${name}X(__VA_ARGS__, ${choices.join(', ')})(__VA_ARGS__)`);
   return lines.join('\n');
 }

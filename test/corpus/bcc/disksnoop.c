@@ -1,5 +1,7 @@
 // disksnoop: trace block device I/O with its latency (kprobes on the request start and completion).
+#include <uapi/linux/ptrace.h>
 #include <linux/blk-mq.h>
+#include <linux/blkdev.h>
 
 BPF_HASH(start, struct request *);
 BPF_PERF_OUTPUT(events);

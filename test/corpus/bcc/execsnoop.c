@@ -1,4 +1,5 @@
 // execsnoop: trace new processes (execve), with their parent, command, file name and return value.
+#include <uapi/linux/ptrace.h>
 #include <linux/sched.h>
 
 #define ARGSIZE 128

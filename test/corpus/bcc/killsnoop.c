@@ -1,4 +1,5 @@
 // killsnoop: trace signals sent by kill(2): sender, target, signal, result.
+#include <uapi/linux/ptrace.h>
 #include <linux/sched.h>
 
 struct val_t {

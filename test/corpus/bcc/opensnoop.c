@@ -1,4 +1,5 @@
 // opensnoop: trace openat() calls: who opened which path, and the result.
+#include <uapi/linux/ptrace.h>
 #include <linux/sched.h>
 
 struct val_t {

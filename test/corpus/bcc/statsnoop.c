@@ -1,4 +1,5 @@
 // statsnoop: trace stat-family calls (statx, newfstatat, newstat) with the path and result.
+#include <uapi/linux/ptrace.h>
 struct val_t {
     const char *fname;
 };

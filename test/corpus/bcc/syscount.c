@@ -1,4 +1,5 @@
 // syscount: count system calls by syscall number (and their latency), from raw_syscalls.
+#include <uapi/linux/ptrace.h>
 #include <linux/sched.h>
 
 struct data_t {

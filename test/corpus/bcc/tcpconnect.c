@@ -1,4 +1,5 @@
 // tcpconnect: trace active TCP connections (connect()), IPv4 and IPv6, with ports.
+#include <uapi/linux/ptrace.h>
 #include <net/sock.h>
 #include <linux/sched.h>
 

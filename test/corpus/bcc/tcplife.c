@@ -1,4 +1,5 @@
 // tcplife: TCP sessions with their duration, from sock:inet_sock_set_state.
+#include <uapi/linux/ptrace.h>
 #include <linux/sched.h>
 
 #define TCP_ESTABLISHED 1

@@ -1,4 +1,5 @@
 // vfsstat: count VFS calls (read, write, fsync, open, create) per second.
+#include <uapi/linux/ptrace.h>
 enum stat_types {
     S_READ = 1,
     S_WRITE,
