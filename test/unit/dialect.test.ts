@@ -244,3 +244,18 @@ test('table macros with a wrong number of arguments are reported at the use', ()
   assert.match(many, /static assertion failed: BPF_HASH\(name\[, key\[, leaf\[, size\]\]\]\) takes 1 to 4 arguments/);
   assert.match(many, /prog\.c:1:1: note: in expansion of macro/);
 });
+
+test('KFUNC_PROBE, KRETFUNC_PROBE and LSM_PROBE are fentry, fexit and LSM programs on their functions', () => {
+  const o = bcc(`
+BPF_HASH(counts, u32);
+KFUNC_PROBE(vfs_read, void *file, char *buf, unsigned long count) { u32 k = count; counts.increment(k); return 0; }
+KRETFUNC_PROBE(vfs_write, void *file, const char *buf, unsigned long count, void *pos, long ret) { u32 k = ret; counts.increment(k); return 0; }
+LSM_PROBE(file_open, void *file) { return 0; }
+`);
+  assert.deepEqual(o.probes.map((p) => [p.name, p.type, p.attach]), [
+    ['kfunc__vmlinux__vfs_read', 'TRACING', { kind: 'fentry', target: 'vfs_read' }],
+    ['kretfunc__vmlinux__vfs_write', 'TRACING', { kind: 'fexit', target: 'vfs_write' }],
+    ['lsm__file_open', 'LSM', { kind: 'lsm', target: 'file_open' }],
+  ]);
+  assert.deepEqual(o.programs.map((p) => p.expectedAttachType), ['TRACE_FENTRY', 'TRACE_FEXIT', 'LSM_MAC']);
+});

@@ -48,8 +48,8 @@ export interface BccTable {
   flags: number;
   /** BPF_TABLE_PINNED: the bpffs path. */
   pinPath?: string;
-  /** BPF_TABLE_PUBLIC / BPF_TABLE_SHARED. */
-  share?: 'public' | 'shared';
+  /** BPF_TABLE_PUBLIC / BPF_TABLE_SHARED; BPF_TABLE("extern", ...) is a table another program defines. */
+  share?: 'public' | 'shared' | 'extern';
   /** BPF_ARRAY_OF_MAPS / BPF_HASH_OF_MAPS: the inner table's name. */
   innerMap?: string;
 }
@@ -138,6 +138,7 @@ function tableDef(s: Sym, diags: Diagnostics, tables: BccTable[]): MapDef | unde
   if (what === 'pin' && typeof arg === 'string') { table.pinPath = arg; def.pinPath = arg; }
   if (what === 'share' && (arg === 'public' || arg === 'shared')) table.share = arg;
   if (what === 'inner' && typeof arg === 'string') table.innerMap = arg;
+  if (t.kind === 'extern') table.share = 'extern';
   tables.push(table);
   return def;
 }

@@ -140,10 +140,10 @@ struct bpf_stacktrace { u64 ip[BPF_MAX_STACK_DEPTH]; };
 #define BPF_PERCPU_CGROUP_STORAGE(_name, _leaf_type) ${T('"percpu_cgroup_storage"', 'BPF_PERCPU_CGROUP_STORAGE', 'struct bpf_cgroup_storage_key', '_leaf_type', '_name', '0')}
 
 /* Probes by macro, as BCC names them: the function name carries the attach point. */
-#define KFUNC_PROBE(event, ...) BPF_PROG(kfunc__vmlinux__##event, ##__VA_ARGS__)
-#define KRETFUNC_PROBE(event, ...) BPF_PROG(kretfunc__vmlinux__##event, ##__VA_ARGS__)
-#define KMOD_RET(event, ...) BPF_PROG(kmod_ret__vmlinux__##event, ##__VA_ARGS__)
-#define LSM_PROBE(event, ...) BPF_PROG(lsm__##event, ##__VA_ARGS__)
+#define KFUNC_PROBE(event, ...) int BPF_PROG(kfunc__vmlinux__##event, ##__VA_ARGS__)
+#define KRETFUNC_PROBE(event, ...) int BPF_PROG(kretfunc__vmlinux__##event, ##__VA_ARGS__)
+#define KMOD_RET(event, ...) int BPF_PROG(kmod_ret__vmlinux__##event, ##__VA_ARGS__)
+#define LSM_PROBE(event, ...) int BPF_PROG(lsm__##event, ##__VA_ARGS__)
 
 /* Socket filter packet loads (BCC: LD_ABS), through bpf_skb_load_bytes: network byte order to host. */
 #define load_byte(skb, off) ({ u8 __lb = 0; bpf_skb_load_bytes((skb), (off), &__lb, 1); (u64)__lb; })
