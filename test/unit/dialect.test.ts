@@ -259,3 +259,39 @@ LSM_PROBE(file_open, void *file) { return 0; }
   ]);
   assert.deepEqual(o.programs.map((p) => p.expectedAttachType), ['TRACE_FENTRY', 'TRACE_FEXIT', 'LSM_MAC']);
 });
+
+test('storage, redirect, perf_submit_skb, sockmap and cgroup-array methods call their helpers', { skip: noBtf }, () => {
+  const o = bcc(`
+struct d { u32 x; };
+BPF_SK_STORAGE(sks, u64);
+BPF_TASK_STORAGE(tks, u64);
+BPF_INODE_STORAGE(iks, u64);
+BPF_DEVMAP(dm, 4);
+BPF_XSKMAP(xsk, 4);
+BPF_PERF_OUTPUT(events);
+BPF_CGROUP_ARRAY(cg, 1);
+BPF_SOCKHASH(sh, u32, 8);
+int storage(${CTX}) {
+  void *p = (void *)ctx->args[0];
+  u64 *a = sks.sk_storage_get(p, 0, BPF_SK_STORAGE_GET_F_CREATE);
+  u64 *b = tks.task_storage_get(p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  u64 *c = iks.inode_storage_get(p, 0, 0);
+  sks.sk_storage_delete(p);
+  tks.task_storage_delete(p);
+  iks.inode_storage_delete(p);
+  return (a != 0) + (b != 0) + (c != 0);
+}
+int redirect(struct xdp_md *ctx) { if (xsk.lookup(&ctx->rx_queue_index)) return xsk.redirect_map(ctx->rx_queue_index, 0); return dm.redirect_map(1, 0); }
+int skb(struct __sk_buff *skb) { struct d v = {}; events.perf_submit_skb(skb, skb->len, &v, sizeof(v)); return cg.check_current_task(0); }
+int ops(struct bpf_sock_ops *skops) { u32 k = 1; sh.sock_hash_update(skops, &k, 0); return 0; }
+`, { btf });
+  const H = HELPERS;
+  const by = (n: string) => calls(o.programs.find((p) => p.name === n)!);
+  assert.deepEqual(by('storage'), [H.sk_storage_get, H.task_storage_get, H.inode_storage_get, H.sk_storage_delete, H.task_storage_delete, H.inode_storage_delete]);
+  assert.deepEqual(by('redirect'), [H.map_lookup_elem, H.redirect_map, H.redirect_map]);
+  assert.deepEqual(by('skb'), [H.perf_event_output, H.current_task_under_cgroup]);
+  assert.deepEqual(by('ops'), [H.sock_hash_update]);
+  // perf_submit_skb puts the packet length in the flags' upper 32 bits.
+  assert.ok(o.programs.find((p) => p.name === 'skb')!.insns.some((i) => i.code === 0x67 && i.imm === 32), 'no skb_len << 32');
+  assert.deepEqual(o.probes.map((p) => p.type), ['RAW_TRACEPOINT', 'XDP', 'SOCKET_FILTER', 'SOCK_OPS']);
+});

@@ -890,10 +890,11 @@ class Checker {
       case 'member': return this.member(e);
       case 'index': {
         const a = this.rvalue(e.object), b = this.rvalue(e.index);
+        if (a === qErr || b === qErr) return this.set(e, qErr, { lvalue: true }); // reported already
         let base: QualType | undefined, idx: QualType | undefined;
         if (isPointer(a.type)) { base = a; idx = b; } else if (isPointer(b.type)) { base = b; idx = a; }
         if (!base || !isInteger(idx!.type)) {
-          this.error('type-subscript', isPointer(a.type) || isPointer(b.type) ? 'array subscript is not an integer' : `subscripted value is not an array or pointer (it is ${describeType(this.expr(e.object))})`, e.loc);
+          this.error('type-subscript', isPointer(a.type) || isPointer(b.type) ? 'array subscript is not an integer' : `subscripted value is not an array or pointer (it is ${describeType(e.object.ty ?? a)})`, e.loc);
           return this.set(e, qErr, { lvalue: true });
         }
         const to = (base.type as { to: QualType }).to;

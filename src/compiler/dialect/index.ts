@@ -158,7 +158,11 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
     transformUnit: (tu, diags) => {
       for (const item of tu.items) {
         if (item.kind === 'decl' && item.body && failures.has(item.name)) {
-          diags.error('bcc-tracepoint', `no tracepoint ${item.name.slice('tracepoint__'.length).replace('__', ':')}: ${failures.get(item.name)}`, item.nameLoc);
+          const tp = item.name.slice('tracepoint__'.length).replace('__', ':');
+          const why = failures.get(item.name)!;
+          let at = item.nameLoc;
+          while (at.expansion) at = at.expansion;
+          diags.error('bcc-tracepoint', why.includes(tp) ? why : `no tracepoint ${tp}: ${why}`, at);
         }
       }
       for (const item of tu.items) {
