@@ -2,7 +2,7 @@
 // SEC("...") sections), its BTF-defined maps, and its license — plain data that load/ turns into
 // kernel objects. Nothing here touches the kernel.
 import { frontend, type FrontendOptions } from './frontend.js';
-import { Diagnostics, CompileError } from './diagnostics.js';
+import { Diagnostics, CompileError, type Diagnostic } from './diagnostics.js';
 import { lowerFunction, isMapSymbol, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError, reachable } from './codegen/codegen.js';
 import { findNullDereferences } from './ir/nullcheck.js';
@@ -60,8 +60,8 @@ export interface ObjectDialect {
   program?(fn: Sym, diags: Diagnostics): { section: string; type: ProgTypeName; attach?: AttachTypeName; target?: string } | undefined;
   /** The definition of a map the dialect declared, or undefined to read it as a BTF-defined map. */
   mapDef?(s: Sym, diags: Diagnostics): MapDef | undefined;
-  /** Checks of the whole checked unit before any code is generated. */
-  checkUnit?(unit: CheckedUnit, diags: Diagnostics): void;
+  /** Checks of the whole checked unit before any code is generated; `frontend` holds the front end's warnings. */
+  checkUnit?(unit: CheckedUnit, diags: Diagnostics, frontend: readonly Diagnostic[]): void;
 }
 
 /** Compile every SEC() function and BTF-defined map in `text`. */
@@ -70,7 +70,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   if (!r.ok) throw new CompileError(r.diagnostics);
   const diags = new Diagnostics();
   const unit = r.unit!;
-  opts.dialect?.checkUnit?.(unit, diags);
+  opts.dialect?.checkUnit?.(unit, diags, r.diagnostics);
   const maps: MapDef[] = [];
   let license = '';
   for (const g of unit.globals) {

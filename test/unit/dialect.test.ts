@@ -295,3 +295,17 @@ int ops(struct bpf_sock_ops *skops) { u32 k = 1; sh.sock_hash_update(skops, &k, 
   assert.ok(o.programs.find((p) => p.name === 'skb')!.insns.some((i) => i.code === 0x67 && i.imm === 32), 'no skb_len << 32');
   assert.deepEqual(o.probes.map((p) => p.type), ['RAW_TRACEPOINT', 'XDP', 'SOCKET_FILTER', 'SOCK_OPS']);
 });
+
+test('bpf_trace_printk: string values go on the stack, a format/value mismatch is a warning; small leaves increment plainly', () => {
+  const o = bcc(`
+BPF_ARRAY(a8, u8, 4);
+int f(${CTX}) {
+  bpf_trace_printk("a %d %d\\n", 1);
+  bpf_trace_printk("100%% %s\\n", "x");
+  a8.increment(1);
+  return 0;
+}`);
+  assert.deepEqual(o.warnings.map((d) => formatDiagnostic(d).split('\n')[0]), ['prog.c:4:20: warning: bpf_trace_printk format has 2 conversions but 1 value follows']);
+  assert.deepEqual(calls(o.programs[0]!), [HELPERS.trace_printk, HELPERS.trace_printk, HELPERS.map_lookup_elem]);
+  assert.ok(!o.programs[0]!.insns.some((i) => (i.code & 0x07) === 0x03 && (i.code & 0xe0) === 0xc0), 'an atomic on a 1-byte leaf');
+});

@@ -45,6 +45,7 @@ export interface RewriteEnv {
   /** Check an expression once (it is not checked again where the rewrite puts it); its value type. */
   check(e: Expr): QualType;
   error(code: string, message: string, loc: Loc, ...notes: Note[]): void;
+  warning(code: string, message: string, loc: Loc, ...notes: Note[]): void;
 }
 
 export interface CheckedUnit {
@@ -1247,6 +1248,7 @@ class Checker {
         lookup: (name) => this.scope.lookup(name),
         check: (x) => { const t = this.rvalue(x); x.checked = true; return t; },
         error: (code, message, loc, ...notes) => this.error(code, message, loc, ...notes),
+        warning: (code, message, loc, ...notes) => this.warning(code, message, loc, ...notes),
       };
       const r = this.opts.rewriteCall(e, env);
       if (r) {

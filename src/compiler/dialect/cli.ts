@@ -58,6 +58,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     return 1;
   }
   const ms = performance.now() - t0;
+  for (const d of spec.warnings) process.stderr.write(formatDiagnostic(d, { color }) + '\n');
   const rows = spec.probes.map((p) => [p.name, p.type.toLowerCase(), p.attach ? `${p.attach.kind} ${p.attach.target}` : '-', String(p.insnCount)]);
   const head = ['PROGRAM', 'TYPE', 'ATTACH', 'INSNS'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -8,7 +8,7 @@
 // table methods and bpf_trace_printk (methods.ts), and the object compiler's map and program hooks.
 import { compileObject, type ObjectOptions, type ObjectSpec, type MapDef } from '../object.js';
 import type { Sym } from '../check/scope.js';
-import type { Diagnostics } from '../diagnostics.js';
+import type { Diagnostics, Diagnostic } from '../diagnostics.js';
 import { isPointer, isArray, sizeOf, type CType, type RecordT } from '../check/types.js';
 import { MapType, type ProgTypeName } from '../../sys/uapi.js';
 import { readTracepointFormat, tracepointStructC, type TracepointFormat } from '../../btf/tracepoint_format.js';
@@ -67,6 +67,8 @@ export interface BccProgram {
 export interface BccObject extends ObjectSpec {
   tables: BccTable[];
   probes: BccProgram[];
+  /** Warnings about a program that compiled (a printk format that does not match its values...). */
+  warnings: Diagnostic[];
 }
 
 const MAP_TYPES: Record<string, number> = {
@@ -150,6 +152,7 @@ function tableDef(s: Sym, diags: Diagnostics, tables: BccTable[]): MapDef | unde
 export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
   const { header, failures } = tracepointHeader(text, opts);
   const tables: BccTable[] = [];
+  const warnings: Diagnostic[] = [];
   const kinds = new Map<string, ReturnType<typeof programKind>>();
   const spec = compileObject(text, {
     ...opts,
@@ -179,7 +182,10 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
     },
     rewriteCall: rewriteBccCall,
     dialect: {
-      checkUnit: checkUserReads,
+      checkUnit: (unit, diags, frontend) => {
+        warnings.push(...frontend.filter((d) => d.severity === 'warning'));
+        checkUserReads(unit, diags);
+      },
       mapDef: (s, diags) => tableDef(s, diags, tables),
       program: (fn, diags) => {
         const k = programKind(fn, opts, diags);
@@ -189,7 +195,7 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
     },
   });
   const probes: BccProgram[] = spec.programs.map((p) => ({ name: p.name, type: p.type, attach: kinds.get(p.name)?.auto ?? autoFromSection(p.section, p.type), insnCount: p.insns.length }));
-  return { ...spec, tables, probes };
+  return { ...spec, tables, probes, warnings };
 }
 
 /** A SEC("...")-placed program in a BCC source attaches as its section says. */

@@ -67,7 +67,9 @@ const isArrayTable = (t: TableInfo) => ARRAYS.has(t.kind) || (t.kind === 'histog
 function increment(atomic: boolean) {
   return (t: TableInfo, n: number): string => {
     const amount = n > 1 ? '__A1' : '1';
-    const add = atomic || !PERCPU.has(t.kind) ? `__sync_fetch_and_add(__bcc_v, __bcc_n)` : `*__bcc_v += __bcc_n`;
+    // Per-CPU values need no atomics, and BPF has none below 4 bytes: there increment adds plainly, as BCC's does.
+    const plain = !atomic && (PERCPU.has(t.kind) || sizeOf(t.value.type) < 4);
+    const add = plain ? `*__bcc_v += __bcc_n` : `__sync_fetch_and_add(__bcc_v, __bcc_n)`;
     // A hash table's missing key is inserted; if another CPU inserted it meanwhile, add to that one.
     const insert = isArrayTable(t) ? '' : ` else { __typeof__(*${t.name}.value) __bcc_z = __bcc_n;
         if (bpf_map_update_elem(&${t.name}, &__bcc_k, &__bcc_z, 1)) { __bcc_v = bpf_map_lookup_elem(&${t.name}, &__bcc_k); if (__bcc_v) ${add}; } }`;
@@ -278,12 +280,19 @@ function rewriteBuiltin(e: Expr & { kind: 'call' }, name: string, env: RewriteEn
     for (const a of values) env.check(a);
     return poison(e);
   }
+  const fmt = Buffer.from(e.args[0].bytes).toString('latin1');
+  const conversions = (fmt.replace(/%%/g, '').match(/%/g) ?? []).length;
+  if (conversions !== values.length) {
+    env.warning('bcc-printk-format', `bpf_trace_printk format has ${conversions} conversion${conversions === 1 ? '' : 's'} but ${values.length} value${values.length === 1 ? '' : 's'} follow${values.length === 1 ? 's' : ''}`, e.args[0].loc);
+  }
   const holes: Record<string, Expr> = { __F: e.args[0] };
   values.forEach((a, i) => {
-    env.check(a);
+    if (a.kind !== 'string') env.check(a);
     holes[`__A${i}`] = a;
   });
-  const rest = values.map((_, i) => `, __A${i}`).join('');
-  return expressionFrom(`({ char __bcc_fmt[] = __F; bpf_trace_printk(__bcc_fmt, sizeof(__bcc_fmt)${rest}); })`, holes, e.loc);
+  // String literal values go on the stack too (the helper reads %s arguments from memory).
+  const strings = values.map((a, i) => (a.kind === 'string' ? ` char __bcc_s${i}[] = __A${i};` : '')).join('');
+  const rest = values.map((a, i) => (a.kind === 'string' ? `, __bcc_s${i}` : `, __A${i}`)).join('');
+  return expressionFrom(`({ char __bcc_fmt[] = __F;${strings} bpf_trace_printk(__bcc_fmt, sizeof(__bcc_fmt)${rest}); })`, holes, e.loc);
 }
 
