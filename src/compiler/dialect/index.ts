@@ -92,6 +92,15 @@ function tracepointsIn(text: string): [string, string][] {
   return [...seen.values()];
 }
 
+/** Formats read from tracefs, per process: they do not change while the kernel runs. */
+const formats = new Map<string, TracepointFormat>();
+function cachedFormat(category: string, event: string): TracepointFormat {
+  const key = `${category}:${event}`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = readTracepointFormat(category, event)));
+  return f;
+}
+
 function tracepointHeader(text: string, opts: BccOptions): { header: string; failures: Map<string, string> } {
   const failures = new Map<string, string>();
   const parts: string[] = [];
@@ -99,7 +108,7 @@ function tracepointHeader(text: string, opts: BccOptions): { header: string; fai
   const typeSize = (name: string): number | undefined => btfTypeSize(btf, name);
   for (const [cat, ev] of tracepointsIn(text)) {
     try {
-      const fmt = (opts.tracepointFormat ?? readTracepointFormat)(cat, ev);
+      const fmt = (opts.tracepointFormat ?? cachedFormat)(cat, ev);
       parts.push(tracepointStructC(fmt, { typeSize }));
     } catch (e) {
       failures.set(`tracepoint__${cat}__${ev}`, (e as Error).message);
