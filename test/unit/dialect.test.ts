@@ -309,3 +309,8 @@ int f(${CTX}) {
   assert.deepEqual(calls(o.programs[0]!), [HELPERS.trace_printk, HELPERS.trace_printk, HELPERS.map_lookup_elem]);
   assert.ok(!o.programs[0]!.insns.some((i) => (i.code & 0x07) === 0x03 && (i.code & 0xe0) === 0xc0), 'an atomic on a 1-byte leaf');
 });
+
+test('a kretprobe with argument parameters is refused with the reason', () => {
+  assert.match(errors(`int kretprobe__vfs_read(struct pt_regs *ctx, void *file) { return 0; }`)[0]!,
+    /^prog\.c:1:52: error: 'kretprobe__vfs_read' is a return probe: the function's arguments are gone by then/);
+});

@@ -147,6 +147,10 @@ export function kprobeArguments(tu: TranslationUnit, diags: Diagnostics, opts: {
     if (ft.params.length < 2) continue;
     const explicit = opts.types?.[item.name];
     const prefix = item.name.split('__')[0];
+    if (prefix === 'kretprobe' && explicit === undefined) {
+      diags.error('bcc-kprobe-args', `'${item.name}' is a return probe: the function's arguments are gone by then (read its result with PT_REGS_RC(ctx); keep arguments from a kprobe__ in a table)`, ft.params[1]!.loc);
+      continue;
+    }
     const kprobe = explicit !== undefined
       ? ['kprobe', 'uprobe', 'KPROBE'].includes(explicit)
       : prefix === 'kprobe' || prefix === 'syscall' || (isPtRegs(ft.params[0]!.type) && !['kretprobe', 'tracepoint', 'raw_tracepoint'].includes(prefix!));
