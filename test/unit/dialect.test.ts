@@ -314,3 +314,28 @@ test('a kretprobe with argument parameters is refused with the reason', () => {
   assert.match(errors(`int kretprobe__vfs_read(struct pt_regs *ctx, void *file) { return 0; }`)[0]!,
     /^prog\.c:1:52: error: 'kretprobe__vfs_read' is a return probe: the function's arguments are gone by then/);
 });
+
+test('a syscall tracepoint\'s pointer arguments are __user: reading through one is an error', () => {
+  const fmt = parseTracepointFormat(`name: sys_enter_openat
+ID: 2
+format:
+\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;
+\tfield:int dfd;\toffset:16;\tsize:8;\tsigned:0;
+\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;
+
+print fmt: "x"
+`, 'syscalls', 'sys_enter_openat');
+  const prog = `TRACEPOINT_PROBE(syscalls, sys_enter_openat) {
+  char buf[16];
+  bpf_probe_read_user_str(buf, sizeof(buf), args->filename);
+  return buf[0] READ;
+}`;
+  assert.equal(bcc(prog.replace('READ', ''), { tracepointFormat: () => fmt }).programs.length, 1);
+  assert.match(errors(prog.replace('READ', '+ args->filename[1]'), { tracepointFormat: () => fmt })[0]!,
+    /^prog\.c:4:33: error: 'args->filename' points to user memory \(__user\): read it with bpf_probe_read_user\(\)/);
+});

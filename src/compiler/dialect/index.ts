@@ -109,7 +109,11 @@ function tracepointHeader(text: string, opts: BccOptions): { header: string; fai
   for (const [cat, ev] of tracepointsIn(text)) {
     try {
       const fmt = (opts.tracepointFormat ?? cachedFormat)(cat, ev);
-      parts.push(tracepointStructC(fmt, { typeSize }));
+      let c = tracepointStructC(fmt, { typeSize });
+      // A syscall's pointer arguments point into the calling process: tag them __user, so reading
+      // through one directly is an error that names bpf_probe_read_user.
+      if (cat === 'syscalls') c = c.replace(/^\t([^\n]*?) \*(\w+);$/gm, '\t$1 __user *$2;');
+      parts.push(c);
     } catch (e) {
       failures.set(`tracepoint__${cat}__${ev}`, (e as Error).message);
     }

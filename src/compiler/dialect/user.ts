@@ -30,7 +30,8 @@ export function checkUserReads(unit: CheckedUnit, diags: Diagnostics): void {
     else if (e.kind === 'index') through = e.object;
     else if (e.kind === 'member' && e.arrow) through = e.object;
     if (through && !addressOnly && userPointee(through.ty)) {
-      const name = through.kind === 'ident' ? `'${through.name}'` : 'this pointer';
+      const spelled = spell(through);
+      const name = spelled ? `'${spelled}'` : 'this pointer';
       diags.error('bcc-user-read', `${name} points to user memory (__user): read it with bpf_probe_read_user() (or bpf_probe_read_user_str() for a string)`, e.loc);
     }
     const isAddr = e.kind === 'unary' && e.op === '&';
@@ -40,4 +41,14 @@ export function checkUserReads(unit: CheckedUnit, diags: Diagnostics): void {
     }
   };
   for (const f of unit.functions) visit(f.body, false);
+}
+
+/** `p`, `args->filename`, `a.b->c`: how the user wrote a simple pointer expression. */
+function spell(e: Expr): string | undefined {
+  if (e.kind === 'ident') return e.name;
+  if (e.kind === 'member') {
+    const o = spell(e.object);
+    return o === undefined ? undefined : `${o}${e.arrow ? '->' : '.'}${e.name}`;
+  }
+  return undefined;
 }
