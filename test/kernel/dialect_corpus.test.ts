@@ -143,3 +143,28 @@ test('tcplife reports a loopback TCP session with its ports', { skip, timeout: 3
     server.close();
   }
 });
+
+test('http_filter (load_byte, load_word) keeps HTTP and drops the rest, run on packets with BPF_PROG_TEST_RUN', { skip, timeout: 30000 }, () => {
+  // BPF_PROG_TEST_RUN gives a socket filter the packet from its IP header on (a packet socket, from its Ethernet header).
+  const spec = compileHere(source('http_filter.c'), { filename: 'http_filter.c', defines: { L2_HLEN: '0' } });
+  using obj = loadObject(spec);
+  const packet = (payload: string) => {
+    const eth = Buffer.alloc(14);
+    eth.writeUInt16BE(0x0800, 12);
+    const ip = Buffer.alloc(20);
+    ip[0] = 0x45;
+    ip[9] = 6;
+    const tcp = Buffer.alloc(20);
+    tcp[12] = 0x50;
+    const data = Buffer.from(payload, 'latin1');
+    ip.writeUInt16BE(20 + 20 + data.length, 2);
+    return Buffer.concat([eth, ip, tcp, data]);
+  };
+  const prog = obj.program('http_filter');
+  assert.equal(prog.testRun({ dataIn: packet('GET / HTTP/1.1\r\n\r\n') }).retval >>> 0, 0xffffffff);
+  assert.equal(prog.testRun({ dataIn: packet('HTTP/1.1 200 OK\r\n') }).retval >>> 0, 0xffffffff);
+  assert.equal(prog.testRun({ dataIn: packet('SSH-2.0-OpenSSH\r\n') }).retval, 0);
+  const seen = obj.map<ArrayTable>('seen');
+  assert.equal(seen.get(u32(0))!.readBigUInt64LE(0), 3n);
+  assert.equal(seen.get(u32(1))!.readBigUInt64LE(0), 2n);
+});

@@ -1,15 +1,18 @@
 // http_filter: a socket filter keeping IPv4 TCP packets whose payload starts like HTTP.
 #define IP_TCP 6
-#define ETH_HLEN 14
+/* Where the IP header starts: after the Ethernet header on a packet socket. */
+#ifndef L2_HLEN
+#define L2_HLEN 14
+#endif
 
 BPF_ARRAY(seen, u64, 2);
 
 int http_filter(struct __sk_buff *skb) {
-    u64 proto = load_byte(skb, ETH_HLEN + 9);
+    u64 proto = load_byte(skb, L2_HLEN + 9);
     if (proto != IP_TCP)
         return 0;
-    u32 ip_hlen = (load_byte(skb, ETH_HLEN) & 0x0f) << 2;
-    u32 tcp_off = ETH_HLEN + ip_hlen;
+    u32 ip_hlen = (load_byte(skb, L2_HLEN) & 0x0f) << 2;
+    u32 tcp_off = L2_HLEN + ip_hlen;
     u32 tcp_hlen = (load_byte(skb, tcp_off + 12) >> 4) << 2;
     u32 payload = tcp_off + tcp_hlen;
     seen.increment(0);
