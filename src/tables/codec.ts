@@ -1,0 +1,362 @@
+// Codecs: C values in map keys, map values and event records <-> plain JavaScript values, driven by
+// the compiler's C type model (compiler/check/types.ts), so layouts are exactly the compiler's.
+//
+// How C types become JS values (the choices BCC users meet):
+//   integers of 1, 2 or 4 bytes  -> number          64- and 128-bit integers -> bigint (exact; BCC's
+//   _Bool                        -> boolean          ctypes gives Python ints, which JS numbers cannot
+//   enums                        -> number           hold above 2^53: a pid is a number, a ns timestamp
+//   pointers                     -> bigint           a bigint)
+//   float, double, long double   -> number
+//   plain `char` arrays          -> string, up to the first NUL, decoded as UTF-8 by default (what
+//                                   tools print; invalid bytes become U+FFFD) or latin1 (lossless)
+//   other arrays                 -> arrays (signed/unsigned char arrays stay arrays of numbers, as
+//                                   ctypes keeps u8 addr[16] a list of ints)
+//   structs and unions           -> plain objects keyed by field name; members of anonymous structs
+//                                   and unions appear directly (as C lets you name them); padding and
+//                                   unnamed bitfields are not shown
+// Encoding takes the same shapes: missing fields are zero, any integer accepts a number or a bigint,
+// char arrays take strings or bytes, and a bad value throws a TypeError naming the field.
+import type { CType, QualType, RecordT, EnumT, IntT, Field } from '../compiler/check/types.js';
+import { sizeOf, typeToString } from '../compiler/check/types.js';
+import { nearestNames } from '../util/names.js';
+
+/** A decoded C value. */
+export type CValue = number | bigint | boolean | string | CValue[] | { [field: string]: CValue };
+
+export interface CodecOptions {
+  /** How char arrays are decoded and strings encoded (default 'utf8'). */
+  charEncoding?: 'utf8' | 'latin1';
+}
+
+/** A C type's byte layout as JS: decode bytes into values and encode values into bytes. */
+export interface Codec<T = CValue> {
+  /** sizeof the C type. */
+  readonly size: number;
+  readonly type: CType;
+  /** The C type as written, for messages: "struct event", "char [16]". */
+  readonly describe: string;
+  /** Read a value at `offset` (default 0); `buf` must hold `size` bytes from there. */
+  decode(buf: Buffer, offset?: number): T;
+  /** A new Buffer of `size` bytes holding the value. */
+  encode(value: T): Buffer;
+  /** Write the value into `buf` at `offset` (bytes not covered by the value are left as they are). */
+  encodeInto(value: T, buf: Buffer, offset: number): void;
+  /** The value all-zero bytes decode to. */
+  zero(): T;
+}
+
+/** A bad value for encoding: the message names the field path ("event.comm") and what was expected. */
+export class EncodeError extends TypeError {
+  override readonly name = 'EncodeError';
+}
+
+// A node of the compiled codec tree: read/write at an absolute byte offset.
+interface Node {
+  read(b: Buffer, off: number): CValue;
+  write(v: unknown, b: Buffer, off: number, path: string): void;
+}
+
+/** Build the codec for a C type (a CType or the QualType the checker annotates declarations with). */
+export function codecFor<T = CValue>(t: CType | QualType, opts: CodecOptions = {}): Codec<T> {
+  const qt: QualType = 'kind' in t ? { type: t } : t;
+  const type = qt.type;
+  if (type.kind === 'void' || type.kind === 'func') throw new TypeError(`no codec for ${typeToString(qt)}: it has no size`);
+  if ((type.kind === 'struct' || type.kind === 'union') && !type.fields) throw new TypeError(`no codec for incomplete ${typeToString(qt)}`);
+  const node = build(type, opts.charEncoding ?? 'utf8');
+  const size = sizeOf(type);
+  const describe = typeToString(qt);
+  const root = describe.replace(/^(struct|union|enum) /, '');
+  return {
+    size, type, describe,
+    decode(buf: Buffer, offset = 0): T {
+      if (buf.length - offset < size) throw new RangeError(`${describe} needs ${size} bytes, got ${buf.length - offset}`);
+      return node.read(buf, offset) as T;
+    },
+    encode(value: T): Buffer {
+      const b = Buffer.alloc(size);
+      node.write(value, b, 0, root);
+      return b;
+    },
+    encodeInto(value: T, buf: Buffer, offset: number): void {
+      node.write(value, buf, offset, root);
+    },
+    zero(): T { return node.read(Buffer.alloc(size), 0) as T; },
+  };
+}
+
+/** The name of an enum's value (the first declared with it), or undefined. */
+export function enumName(t: EnumT, value: number | bigint): string | undefined {
+  const v = BigInt(value);
+  for (const [name, x] of t.values ?? []) if (x === v) return name;
+  return undefined;
+}
+
+/** value -> name for every enumerator of an enum (first name wins for aliases). */
+export function enumNames(t: EnumT): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const [name, x] of t.values ?? []) if (!m.has(Number(x))) m.set(Number(x), name);
+  return m;
+}
+
+// ---- building ------------------------------------------------------------------------------------
+
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (Buffer.isBuffer(v)) return `a Buffer of ${v.length} bytes`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+};
+
+const fail = (path: string, want: string, v: unknown): never => {
+  throw new EncodeError(`${path}: expected ${want}, got ${show(v)}`);
+};
+
+function build(t: CType, enc: 'utf8' | 'latin1'): Node {
+  switch (t.kind) {
+    case 'int': return t.bool ? boolNode() : intNode(t.size, t.signed, t.name);
+    case 'enum': return enumNode(t);
+    case 'ptr': return intNode(8, false, 'pointer', true);
+    case 'float': return floatNode(t.size, t.name);
+    case 'array': return arrayNode(t.of.type, t.length ?? 0, enc);
+    case 'struct': case 'union': return recordNode(t, enc);
+    case 'void': case 'func': throw new TypeError(`no codec for ${t.kind}`);
+  }
+}
+
+/** The integer a JS value stands for, if it is one. */
+function toBig(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  return undefined;
+}
+
+function rangeOf(size: number): [bigint, bigint] {
+  const bits = BigInt(size * 8);
+  // Either signedness's range: -1 into an unsigned field means all ones, as C's conversion has it.
+  return [-(1n << (bits - 1n)), (1n << bits) - 1n];
+}
+
+function intNode(size: number, signed: boolean, name: string, asBig = size > 4): Node {
+  const [lo, hi] = rangeOf(size);
+  const want = `an integer (number or bigint) for ${name}`;
+  const write = (v: unknown, b: Buffer, off: number, path: string): void => {
+    const x = toBig(v);
+    if (x === undefined) fail(path, want, v);
+    if (x! < lo || x! > hi) throw new EncodeError(`${path}: ${show(v)} does not fit in ${name} (${size} bytes)`);
+    const u = BigInt.asUintN(size * 8, x!);
+    if (size === 16) { b.writeBigUInt64LE(u & 0xffffffffffffffffn, off); b.writeBigUInt64LE(u >> 64n, off + 8); }
+    else if (size === 8) b.writeBigUInt64LE(u, off);
+    else b.writeUIntLE(Number(u), off, size);
+  };
+  let read: (b: Buffer, off: number) => CValue;
+  if (size === 16) {
+    read = (b, off) => {
+      const u = b.readBigUInt64LE(off) | (b.readBigUInt64LE(off + 8) << 64n);
+      return signed ? BigInt.asIntN(128, u) : u;
+    };
+  } else if (size === 8) {
+    read = signed ? (b, off) => b.readBigInt64LE(off) : (b, off) => b.readBigUInt64LE(off);
+    if (!asBig) read = signed ? (b, off) => Number(b.readBigInt64LE(off)) : (b, off) => Number(b.readBigUInt64LE(off));
+  } else {
+    read = signed ? (b, off) => b.readIntLE(off, size) : (b, off) => b.readUIntLE(off, size);
+  }
+  return { read, write };
+}
+
+function boolNode(): Node {
+  return {
+    read: (b, off) => b[off] !== 0,
+    write: (v, b, off, path) => {
+      if (typeof v === 'boolean') b[off] = v ? 1 : 0;
+      else if (v === 0 || v === 1 || v === 0n || v === 1n) b[off] = Number(v);
+      else fail(path, 'a boolean (or 0/1) for _Bool', v);
+    },
+  };
+}
+
+function enumNode(t: EnumT): Node {
+  const base = intNode(t.base.size, t.base.signed, typeToString({ type: t }));
+  const byName = t.values;
+  return {
+    read: (b, off) => Number(base.read(b, off)),
+    write: (v, b, off, path) => {
+      // An enumerator's name is accepted too: { state: 'TASK_RUNNING' }.
+      if (typeof v === 'string') {
+        const x = byName?.get(v);
+        if (x === undefined) {
+          const near = byName ? nearestNames(v, byName.keys()) : [];
+          throw new EncodeError(`${path}: ${typeToString({ type: t })} has no enumerator '${v}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
+        }
+        v = x;
+      }
+      base.write(v, b, off, path);
+    },
+  };
+}
+
+function floatNode(size: number, name: string): Node {
+  const want = `a number for ${name}`;
+  if (size === 4) return { read: (b, off) => b.readFloatLE(off), write: (v, b, off, p) => { if (typeof v !== 'number') fail(p, want, v); b.writeFloatLE(v as number, off); } };
+  if (size === 8) return { read: (b, off) => b.readDoubleLE(off), write: (v, b, off, p) => { if (typeof v !== 'number') fail(p, want, v); b.writeDoubleLE(v as number, off); } };
+  return { read: readX87, write: (v, b, off, p) => { if (typeof v !== 'number') fail(p, want, v); writeX87(v as number, b, off); } };
+}
+
+/** x86 long double: 80-bit extended precision (64-bit mantissa with explicit integer bit), in 16 bytes. */
+function readX87(b: Buffer, off: number): number {
+  const mant = b.readBigUInt64LE(off);
+  const se = b.readUInt16LE(off + 8);
+  const sign = se & 0x8000 ? -1 : 1, exp = se & 0x7fff;
+  if (exp === 0x7fff) return (mant << 1n) === 0n ? sign * Infinity : NaN;
+  if (exp === 0 && mant === 0n) return sign * 0;
+  // Keep the top 53 bits' worth through Number(); the scale is exact by powers of two.
+  return sign * Number(mant) * 2 ** ((exp === 0 ? 1 : exp) - 16383 - 63);
+}
+
+function writeX87(v: number, b: Buffer, off: number): void {
+  b.fill(0, off, off + 16);
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (Number.isNaN(v)) { b.writeBigUInt64LE(0xc000000000000000n, off); b.writeUInt16LE(0x7fff, off + 8); return; }
+  if (a === Infinity) { b.writeBigUInt64LE(0x8000000000000000n, off); b.writeUInt16LE(sign | 0x7fff, off + 8); return; }
+  if (a === 0) { b.writeUInt16LE(sign, off + 8); return; }
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  // a = m * 2^(e-63) with m in [2^63, 2^64): split to stay exact in doubles.
+  const m = BigInt(a * 2 ** (52 - e)) << 11n;
+  b.writeBigUInt64LE(m, off);
+  b.writeUInt16LE(sign | (e + 16383), off + 8);
+}
+
+function arrayNode(of: CType, n: number, enc: 'utf8' | 'latin1'): Node {
+  if (of.kind === 'int' && of.char) return charArrayNode(n, enc);
+  const el = build(of, enc);
+  const step = sizeOf(of);
+  const byteArray = of.kind === 'int' && of.size === 1 && !of.bool;
+  const desc = `${typeToString({ type: of })} [${n}]`;
+  return {
+    read(b, off) {
+      const out: CValue[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = el.read(b, off + i * step);
+      return out;
+    },
+    write(v, b, off, path) {
+      if (byteArray && v instanceof Uint8Array) {
+        if (v.length > n) throw new EncodeError(`${path}: ${v.length} bytes do not fit in ${desc}`);
+        b.set(v, off);
+        return;
+      }
+      if (!Array.isArray(v)) fail(path, `an array of at most ${n} elements for ${desc}`, v);
+      const a = v as unknown[];
+      if (a.length > n) throw new EncodeError(`${path}: ${a.length} elements do not fit in ${desc}`);
+      for (let i = 0; i < a.length; i++) if (a[i] !== undefined) el.write(a[i], b, off + i * step, `${path}[${i}]`);
+    },
+  };
+}
+
+function charArrayNode(n: number, enc: 'utf8' | 'latin1'): Node {
+  return {
+    read(b, off) {
+      const end = b.indexOf(0, off);
+      return b.toString(enc, off, end < 0 || end > off + n ? off + n : end);
+    },
+    write(v, b, off, path) {
+      let bytes: Uint8Array;
+      if (typeof v === 'string') bytes = Buffer.from(v, enc);
+      else if (v instanceof Uint8Array) bytes = v;
+      else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) bytes = Uint8Array.from(v as number[]);
+      else return fail(path, `a string or bytes for char [${n}]`, v);
+      // C allows a char array exactly filled, with no room for the NUL: so does this.
+      if (bytes.length > n) throw new EncodeError(`${path}: ${show(v)} is ${bytes.length} bytes, more than char [${n}] holds`);
+      b.set(bytes, off);
+    },
+  };
+}
+
+/** The named members of a record, with anonymous members' fields lifted up at their offsets. */
+interface FlatField { name: string; field: Field; base: number }
+
+function flatten(r: RecordT, base: number, out: FlatField[]): FlatField[] {
+  for (const f of r.fields ?? []) {
+    const t = f.type.type;
+    if (f.name === undefined) {
+      if ((t.kind === 'struct' || t.kind === 'union') && f.bitWidth === undefined) flatten(t, base + f.offset, out);
+      continue; // unnamed bitfields are padding
+    }
+    out.push({ name: f.name, field: f, base });
+  }
+  return out;
+}
+
+function recordNode(r: RecordT, enc: 'utf8' | 'latin1'): Node {
+  const fields = flatten(r, 0, []);
+  const nodes = fields.map(({ field, base }) => {
+    if (field.bitWidth !== undefined) return bitfieldNode(field, base);
+    const n = build(field.type.type, enc);
+    const at = base + field.offset;
+    return { read: (b: Buffer, off: number) => n.read(b, off + at), write: (v: unknown, b: Buffer, off: number, p: string) => n.write(v, b, off + at, p) };
+  });
+  const names = fields.map((f) => f.name);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const desc = typeToString({ type: r });
+  return {
+    read(b, off) {
+      const o: { [k: string]: CValue } = {};
+      for (let i = 0; i < nodes.length; i++) o[names[i]!] = nodes[i]!.read(b, off);
+      return o;
+    },
+    write(v, b, off, path) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) {
+        return fail(path, `an object with the fields of ${desc}`, v);
+      }
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        const i = index.get(k);
+        if (i === undefined) {
+          const near = nearestNames(k, names);
+          throw new EncodeError(`${path}: ${desc} has no field '${k}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
+        }
+        if (x !== undefined) nodes[i]!.write(x, b, off, `${path}.${k}`);
+      }
+    },
+  };
+}
+
+/** A bitfield: `bitWidth` bits from absolute bit `bitOffset` of its record, little-endian bit order. */
+function bitfieldNode(f: Field, base: number): Node {
+  const t = f.type.type as IntT | EnumT;
+  const it: IntT = t.kind === 'enum' ? t.base : t;
+  const width = f.bitWidth!, bits = BigInt(width);
+  const first = base * 8 + f.bitOffset!;
+  const byte0 = first >> 3, shift = BigInt(first & 7);
+  const nbytes = ((first & 7) + width + 7) >> 3;
+  const mask = ((1n << bits) - 1n) << shift;
+  const asBig = it.size > 4 && t.kind !== 'enum';
+  const bool = it.bool === true;
+  const name = `${typeToString(f.type)} : ${width}`;
+  const load = (b: Buffer, at: number): bigint => {
+    let x = 0n;
+    for (let i = nbytes - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[at + i]!);
+    return x;
+  };
+  const lo = it.signed ? -(1n << (bits - 1n)) : 0n;
+  const hi = (1n << bits) - 1n; // an unsigned pattern is accepted for signed fields, too
+  return {
+    read(b, off) {
+      let x = (load(b, off + byte0) & mask) >> shift;
+      if (it.signed && width > 0) x = BigInt.asIntN(width, x);
+      if (bool) return x !== 0n;
+      return asBig ? x : Number(x);
+    },
+    write(v, b, off, path) {
+      let x: bigint | undefined = typeof v === 'boolean' && bool ? (v ? 1n : 0n) : toBig(v);
+      if (x === undefined) return fail(path, `an integer for bitfield ${name}`, v);
+      if (x < lo || x > hi) throw new EncodeError(`${path}: ${show(v)} does not fit in bitfield ${name}`);
+      const at = off + byte0;
+      x = (load(b, at) & ~mask) | ((BigInt.asUintN(width, x) << shift) & mask);
+      for (let i = 0; i < nbytes; i++) { b[at + i] = Number(x & 0xffn); x >>= 8n; }
+    },
+  };
+}
