@@ -14,3 +14,5 @@ export { definition, declaration, typeName } from './btf/cprint.js';
 export { BtfBuilder, encodeFuncInfo, encodeLineInfo } from './btf/writer.js';
 export { loadBtf, BtfObject, BtfLoadError } from './btf/load.js';
 export { readTracepointFormat, parseTracepointFormat, tracepointStructC, decodeTracepointRecord, type TracepointFormat } from './btf/tracepoint_format.js';
+export * from './tables/index.js';
+export { ksym, ksymname, kallsyms, reloadKallsyms, Kallsyms, type KernelSymbol, type KsymOptions } from './sys/kallsyms.js';
