@@ -27,11 +27,11 @@ export interface Writer { write(s: string): unknown }
  */
 export class TypedTable<K = CValue, V = CValue> implements Iterable<[K, V]> {
   constructor(readonly map: Table<Buffer> | Table<Buffer[]>, readonly keyCodec: Codec<K>, readonly valueCodec: Codec<V>) {
-    if (keyCodec.size !== map.keySize) throw new TypeError(`map ${map.name}: its keys are ${map.keySize} bytes, but ${keyCodec.describe} is ${keyCodec.size}`);
-    if (valueCodec.size !== map.valueSize) throw new TypeError(`map ${map.name}: its values are ${map.valueSize} bytes, but ${valueCodec.describe} is ${valueCodec.size}`);
+    if (keyCodec.size !== map.keySize) throw new TypeError(`map ${map.name || '(unnamed)'}: its keys are ${map.keySize} bytes, but ${keyCodec.describe} is ${keyCodec.size}`);
+    if (valueCodec.size !== map.valueSize) throw new TypeError(`map ${map.name || '(unnamed)'}: its values are ${map.valueSize} bytes, but ${valueCodec.describe} is ${valueCodec.size}`);
   }
 
-  get name(): string { return this.map.name; }
+  get name(): string { return this.map.name || '(unnamed)'; }
   /** Array maps: every index in [0, maxEntries) exists, delete zeroes a value (BCC's ArrayBase). */
   get isArray(): boolean { return this.map instanceof ArrayTable || this.map instanceof PerCpuArrayTable; }
 
@@ -213,7 +213,7 @@ export interface OpenPerfBufferOptions extends PerfBufferOptions {
 export class EventTable<E = CValue> {
   constructor(readonly map: PerfEventArray | RingBufMap, private codec?: Codec<E>) {}
 
-  get name(): string { return this.map.name; }
+  get name(): string { return this.map.name || '(unnamed)'; }
 
   /** The codec records are decoded with; set it when the event type becomes known. */
   get eventCodec(): Codec<E> {
@@ -257,26 +257,32 @@ export class EventTable<E = CValue> {
 
   /**
    * The decoded records as an async iterator: `for await (const ev of table.events()) ...`.
-   * Leaving the loop closes the reader.
+   * The reader opens at this call, so records sent after it are kept even before the loop starts
+   * (a perf event array drops records while no reader is open). Leaving the loop closes the
+   * reader; an iterator that is never iterated should be closed with `return()`.
    */
-  async *events(opts: OpenPerfBufferOptions & RingBufferOptions = {}): AsyncGenerator<E, void, undefined> {
+  events(opts: OpenPerfBufferOptions & RingBufferOptions = {}): AsyncGenerator<E, void, undefined> {
     this.eventCodec;
+    const decode = (data: Buffer): E => this.event(data);
     if (this.map instanceof RingBufMap) {
       const rb = new RingBuffer(this.map, undefined, { ...opts, copy: false });
-      try {
-        for await (const data of rb) yield this.event(data);
-      } finally {
-        rb.close();
-      }
-      return;
+      return (async function* () {
+        try {
+          for await (const data of rb) yield decode(data);
+        } finally {
+          rb.close();
+        }
+      })();
     }
     const { pageCnt, lostCb, ...rest } = opts;
     const pb = new PerfBuffer(this.perfMap(), undefined, { ...rest, pageCount: pageCnt ?? rest.pageCount, onLost: lostCb ?? rest.onLost });
-    try {
-      for await (const { data } of pb) yield this.event(data);
-    } finally {
-      pb.close();
-    }
+    return (async function* () {
+      try {
+        for await (const { data } of pb) yield decode(data);
+      } finally {
+        pb.close();
+      }
+    })();
   }
 
   close(): void { this.map.close(); }
@@ -300,7 +306,7 @@ export type AnyTypedTable = TypedTable | PerCpuTypedTable | EventTable | StackTr
  */
 export function typedTable(map: BpfMap, types: TableTypes = {}, opts: CodecOptions & StackTracesOptions = {}): AnyTypedTable {
   const c = (t: Types | undefined, what: string): Codec => {
-    if (!t) throw new TypeError(`map ${map.name}: the ${what} type is needed for a typed view`);
+    if (!t) throw new TypeError(`map ${map.name || '(unnamed)'}: the ${what} type is needed for a typed view`);
     return codecFor(t, opts);
   };
   if (map instanceof PerfEventArray || map instanceof RingBufMap) {
@@ -310,7 +316,7 @@ export function typedTable(map: BpfMap, types: TableTypes = {}, opts: CodecOptio
   if (map instanceof StackTraceTable) return new StackTraces(map, opts);
   if (map instanceof PerCpuTable) return new PerCpuTypedTable(map, c(types.key, 'key'), c(types.value, 'value'));
   if (map instanceof Table) return new TypedTable(map, c(types.key, 'key'), c(types.value, 'value'));
-  throw new TypeError(`map ${map.name}: a ${map.typeName} map has no typed view (use its own methods)`);
+  throw new TypeError(`map ${map.name || '(unnamed)'}: a ${map.typeName} map has no typed view (use its own methods)`);
 }
 
 /**

@@ -257,8 +257,9 @@ test('perf buffer and ring buffer deliver decoded structs; async iteration; stac
   let pid = 0;
   {
     using _l = attachTracepoint(obj.program('on_getppid'), 'syscalls:sys_enter_getppid');
+    const events = ring.events();
     const run = wl.run(N).then((r) => (pid = r.pid));
-    for await (const ev of ring.events()) {
+    for await (const ev of events) {
       fromRing.push(ev);
       if (fromRing.length === N) break; // leaving the loop closes the reader
     }
