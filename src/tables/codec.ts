@@ -48,12 +48,23 @@ export interface Codec<T = CValue> {
 /** A bad value for encoding: the message names the field path ("event.comm") and what was expected. */
 export class EncodeError extends TypeError {
   override readonly name = 'EncodeError';
+  /** Where the bad value sits: "event.comm", "key.addr[2]". */
+  path = '';
+  constructor(readonly detail: string) { super(detail); }
+  /** Errors are made at the leaf and gain their path on the way out (no path strings while all is well). */
+  prepend(segment: string): this {
+    this.path = segment + this.path;
+    this.message = `${this.path}: ${this.detail}`;
+    return this;
+  }
 }
+
+const within = (e: unknown, segment: string): unknown => (e instanceof EncodeError ? e.prepend(segment) : e);
 
 // A node of the compiled codec tree: read/write at an absolute byte offset.
 interface Node {
   read(b: Buffer, off: number): CValue;
-  write(v: unknown, b: Buffer, off: number, path: string): void;
+  write(v: unknown, b: Buffer, off: number): void;
 }
 
 /** Build the codec for a C type (a CType or the QualType the checker annotates declarations with). */
@@ -74,11 +85,11 @@ export function codecFor<T = CValue>(t: CType | QualType, opts: CodecOptions = {
     },
     encode(value: T): Buffer {
       const b = Buffer.alloc(size);
-      node.write(value, b, 0, root);
+      try { node.write(value, b, 0); } catch (e) { throw within(e, root); }
       return b;
     },
     encodeInto(value: T, buf: Buffer, offset: number): void {
-      node.write(value, buf, offset, root);
+      try { node.write(value, buf, offset); } catch (e) { throw within(e, root); }
     },
     zero(): T { return node.read(Buffer.alloc(size), 0) as T; },
   };
@@ -110,8 +121,8 @@ const show = (v: unknown): string => {
   return `${typeof v} ${String(v)}`;
 };
 
-const fail = (path: string, want: string, v: unknown): never => {
-  throw new EncodeError(`${path}: expected ${want}, got ${show(v)}`);
+const fail = (want: string, v: unknown): never => {
+  throw new EncodeError(`expected ${want}, got ${show(v)}`);
 };
 
 function build(t: CType, enc: 'utf8' | 'latin1'): Node {
@@ -141,12 +152,30 @@ function rangeOf(size: number): [bigint, bigint] {
 
 function intNode(size: number, signed: boolean, name: string, asBig = size > 4): Node {
   const [lo, hi] = rangeOf(size);
+  const nlo = Number(lo), nhi = Number(hi);
   const want = `an integer (number or bigint) for ${name}`;
-  const write = (v: unknown, b: Buffer, off: number, path: string): void => {
+  const tooBig = (v: unknown): never => {
+    throw new EncodeError(`${show(v)} does not fit in ${name} (${size} bytes)`);
+  };
+  const write = (v: unknown, b: Buffer, off: number): void => {
+    // Numbers into fields of up to 4 bytes: no bigint on the way.
+    if (size <= 4 && typeof v === 'number' && Number.isInteger(v)) {
+      if (v < nlo || v > nhi) tooBig(v);
+      const u = v < 0 ? v + 2 ** (size * 8) : v;
+      if (size === 4) b.writeUInt32LE(u, off);
+      else if (size === 2) b.writeUInt16LE(u, off);
+      else b[off] = u;
+      return;
+    }
+    // In-range bigints into 8-byte fields go straight in.
+    if (size === 8 && typeof v === 'bigint') {
+      if (v >= 0n && v <= hi) { b.writeBigUInt64LE(v, off); return; }
+      if (v < 0n && v >= lo) { b.writeBigInt64LE(v, off); return; }
+    }
     const x = toBig(v);
-    if (x === undefined) fail(path, want, v);
-    if (x! < lo || x! > hi) throw new EncodeError(`${path}: ${show(v)} does not fit in ${name} (${size} bytes)`);
-    const u = BigInt.asUintN(size * 8, x!);
+    if (x === undefined) return fail(want, v);
+    if (x < lo || x > hi) tooBig(v);
+    const u = BigInt.asUintN(size * 8, x);
     if (size === 16) { b.writeBigUInt64LE(u & 0xffffffffffffffffn, off); b.writeBigUInt64LE(u >> 64n, off + 8); }
     else if (size === 8) b.writeBigUInt64LE(u, off);
     else b.writeUIntLE(Number(u), off, size);
@@ -160,8 +189,12 @@ function intNode(size: number, signed: boolean, name: string, asBig = size > 4):
   } else if (size === 8) {
     read = signed ? (b, off) => b.readBigInt64LE(off) : (b, off) => b.readBigUInt64LE(off);
     if (!asBig) read = signed ? (b, off) => Number(b.readBigInt64LE(off)) : (b, off) => Number(b.readBigUInt64LE(off));
+  } else if (size === 4) {
+    read = signed ? (b, off) => b.readInt32LE(off) : (b, off) => b.readUInt32LE(off);
+  } else if (size === 2) {
+    read = signed ? (b, off) => b.readInt16LE(off) : (b, off) => b.readUInt16LE(off);
   } else {
-    read = signed ? (b, off) => b.readIntLE(off, size) : (b, off) => b.readUIntLE(off, size);
+    read = signed ? (b, off) => (b[off]! << 24) >> 24 : (b, off) => b[off]!;
   }
   return { read, write };
 }
@@ -169,10 +202,10 @@ function intNode(size: number, signed: boolean, name: string, asBig = size > 4):
 function boolNode(): Node {
   return {
     read: (b, off) => b[off] !== 0,
-    write: (v, b, off, path) => {
+    write: (v, b, off) => {
       if (typeof v === 'boolean') b[off] = v ? 1 : 0;
       else if (v === 0 || v === 1 || v === 0n || v === 1n) b[off] = Number(v);
-      else fail(path, 'a boolean (or 0/1) for _Bool', v);
+      else fail('a boolean (or 0/1) for _Bool', v);
     },
   };
 }
@@ -182,26 +215,26 @@ function enumNode(t: EnumT): Node {
   const byName = t.values;
   return {
     read: (b, off) => Number(base.read(b, off)),
-    write: (v, b, off, path) => {
+    write: (v, b, off) => {
       // An enumerator's name is accepted too: { state: 'TASK_RUNNING' }.
       if (typeof v === 'string') {
         const x = byName?.get(v);
         if (x === undefined) {
           const near = byName ? nearestNames(v, byName.keys()) : [];
-          throw new EncodeError(`${path}: ${typeToString({ type: t })} has no enumerator '${v}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
+          throw new EncodeError(`${typeToString({ type: t })} has no enumerator '${v}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
         }
         v = x;
       }
-      base.write(v, b, off, path);
+      base.write(v, b, off);
     },
   };
 }
 
 function floatNode(size: number, name: string): Node {
   const want = `a number for ${name}`;
-  if (size === 4) return { read: (b, off) => b.readFloatLE(off), write: (v, b, off, p) => { if (typeof v !== 'number') fail(p, want, v); b.writeFloatLE(v as number, off); } };
-  if (size === 8) return { read: (b, off) => b.readDoubleLE(off), write: (v, b, off, p) => { if (typeof v !== 'number') fail(p, want, v); b.writeDoubleLE(v as number, off); } };
-  return { read: readX87, write: (v, b, off, p) => { if (typeof v !== 'number') fail(p, want, v); writeX87(v as number, b, off); } };
+  if (size === 4) return { read: (b, off) => b.readFloatLE(off), write: (v, b, off) => { if (typeof v !== 'number') fail(want, v); b.writeFloatLE(v as number, off); } };
+  if (size === 8) return { read: (b, off) => b.readDoubleLE(off), write: (v, b, off) => { if (typeof v !== 'number') fail(want, v); b.writeDoubleLE(v as number, off); } };
+  return { read: readX87, write: (v, b, off) => { if (typeof v !== 'number') fail(want, v); writeX87(v as number, b, off); } };
 }
 
 /** x86 long double: 80-bit extended precision (64-bit mantissa with explicit integer bit), in 16 bytes. */
@@ -243,16 +276,19 @@ function arrayNode(of: CType, n: number, enc: 'utf8' | 'latin1'): Node {
       for (let i = 0; i < n; i++) out[i] = el.read(b, off + i * step);
       return out;
     },
-    write(v, b, off, path) {
+    write(v, b, off) {
       if (byteArray && v instanceof Uint8Array) {
-        if (v.length > n) throw new EncodeError(`${path}: ${v.length} bytes do not fit in ${desc}`);
+        if (v.length > n) throw new EncodeError(`${v.length} bytes do not fit in ${desc}`);
         b.set(v, off);
         return;
       }
-      if (!Array.isArray(v)) fail(path, `an array of at most ${n} elements for ${desc}`, v);
+      if (!Array.isArray(v)) fail(`an array of at most ${n} elements for ${desc}`, v);
       const a = v as unknown[];
-      if (a.length > n) throw new EncodeError(`${path}: ${a.length} elements do not fit in ${desc}`);
-      for (let i = 0; i < a.length; i++) if (a[i] !== undefined) el.write(a[i], b, off + i * step, `${path}[${i}]`);
+      if (a.length > n) throw new EncodeError(`${a.length} elements do not fit in ${desc}`);
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === undefined) continue;
+        try { el.write(a[i], b, off + i * step); } catch (e) { throw within(e, `[${i}]`); }
+      }
     },
   };
 }
@@ -260,18 +296,22 @@ function arrayNode(of: CType, n: number, enc: 'utf8' | 'latin1'): Node {
 function charArrayNode(n: number, enc: 'utf8' | 'latin1'): Node {
   return {
     read(b, off) {
-      const end = b.indexOf(0, off);
-      return b.toString(enc, off, end < 0 || end > off + n ? off + n : end);
+      const lim = off + n;
+      let end = off;
+      if (n <= 64) while (end < lim && b[end] !== 0) end++;
+      else { const i = b.subarray(off, lim).indexOf(0); end = i < 0 ? lim : off + i; }
+      return b.toString(enc, off, end);
     },
-    write(v, b, off, path) {
+    write(v, b, off) {
       let bytes: Uint8Array;
       if (typeof v === 'string') bytes = Buffer.from(v, enc);
       else if (v instanceof Uint8Array) bytes = v;
       else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) bytes = Uint8Array.from(v as number[]);
-      else return fail(path, `a string or bytes for char [${n}]`, v);
+      else return fail(`a string or bytes for char [${n}]`, v);
       // C allows a char array exactly filled, with no room for the NUL: so does this.
-      if (bytes.length > n) throw new EncodeError(`${path}: ${show(v)} is ${bytes.length} bytes, more than char [${n}] holds`);
+      if (bytes.length > n) throw new EncodeError(`${show(v)} is ${bytes.length} bytes, more than char [${n}] holds`);
       b.set(bytes, off);
+      b.fill(0, off + bytes.length, off + n); // the string is the whole array: NUL-padded, as strncpy leaves it
     },
   };
 }
@@ -297,7 +337,7 @@ function recordNode(r: RecordT, enc: 'utf8' | 'latin1'): Node {
     if (field.bitWidth !== undefined) return bitfieldNode(field, base);
     const n = build(field.type.type, enc);
     const at = base + field.offset;
-    return { read: (b: Buffer, off: number) => n.read(b, off + at), write: (v: unknown, b: Buffer, off: number, p: string) => n.write(v, b, off + at, p) };
+    return { read: (b: Buffer, off: number) => n.read(b, off + at), write: (v: unknown, b: Buffer, off: number) => n.write(v, b, off + at) };
   });
   const names = fields.map((f) => f.name);
   const index = new Map(names.map((n, i) => [n, i]));
@@ -308,17 +348,20 @@ function recordNode(r: RecordT, enc: 'utf8' | 'latin1'): Node {
       for (let i = 0; i < nodes.length; i++) o[names[i]!] = nodes[i]!.read(b, off);
       return o;
     },
-    write(v, b, off, path) {
+    write(v, b, off) {
       if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) {
-        return fail(path, `an object with the fields of ${desc}`, v);
+        return fail(`an object with the fields of ${desc}`, v);
       }
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const x = o[k];
         const i = index.get(k);
         if (i === undefined) {
           const near = nearestNames(k, names);
-          throw new EncodeError(`${path}: ${desc} has no field '${k}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
+          throw new EncodeError(`${desc} has no field '${k}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}`);
         }
-        if (x !== undefined) nodes[i]!.write(x, b, off, `${path}.${k}`);
+        if (x === undefined) continue;
+        try { nodes[i]!.write(x, b, off); } catch (e) { throw within(e, `.${k}`); }
       }
     },
   };
@@ -341,19 +384,29 @@ function bitfieldNode(f: Field, base: number): Node {
     for (let i = nbytes - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[at + i]!);
     return x;
   };
+  const small = (first & 7) + width <= 48 && nbytes <= 6;
+  const pshift = 2 ** (first & 7), pwidth = 2 ** width, phalf = 2 ** (width - 1);
   const lo = it.signed ? -(1n << (bits - 1n)) : 0n;
   const hi = (1n << bits) - 1n; // an unsigned pattern is accepted for signed fields, too
   return {
-    read(b, off) {
-      let x = (load(b, off + byte0) & mask) >> shift;
-      if (it.signed && width > 0) x = BigInt.asIntN(width, x);
-      if (bool) return x !== 0n;
-      return asBig ? x : Number(x);
-    },
-    write(v, b, off, path) {
+    read: small
+      // Up to 48 bits with the shift: one readUIntLE and float arithmetic, exact below 2^53.
+      ? (b, off) => {
+        let x = Math.floor(b.readUIntLE(off + byte0, nbytes) / pshift) % pwidth;
+        if (it.signed && x >= phalf) x -= pwidth;
+        if (bool) return x !== 0;
+        return asBig ? BigInt(x) : x;
+      }
+      : (b, off) => {
+        let x = (load(b, off + byte0) & mask) >> shift;
+        if (it.signed && width > 0) x = BigInt.asIntN(width, x);
+        if (bool) return x !== 0n;
+        return asBig ? x : Number(x);
+      },
+    write(v, b, off) {
       let x: bigint | undefined = typeof v === 'boolean' && bool ? (v ? 1n : 0n) : toBig(v);
-      if (x === undefined) return fail(path, `an integer for bitfield ${name}`, v);
-      if (x < lo || x > hi) throw new EncodeError(`${path}: ${show(v)} does not fit in bitfield ${name}`);
+      if (x === undefined) return fail(`an integer for bitfield ${name}`, v);
+      if (x < lo || x > hi) throw new EncodeError(`${show(v)} does not fit in bitfield ${name}`);
       const at = off + byte0;
       x = (load(b, at) & ~mask) | ((BigInt.asUintN(width, x) << shift) & mask);
       for (let i = 0; i < nbytes; i++) { b[at + i] = Number(x & 0xffn); x >>= 8n; }

@@ -178,6 +178,19 @@ test('codec: bitfields written one by one leave their neighbours alone', () => {
   assert.deepEqual(b.toString('hex'), gcc.get('bits')!.bytes.toString('hex'));
 });
 
+test('codec: a string replaces a char array whole, inside a larger buffer too', () => {
+  const ev = codecOf('event');
+  const b = Buffer.alloc(ev.size + 8, 0xff);
+  ev.encodeInto({ comm: 'systemd-journald' }, b, 4);
+  ev.encodeInto({ comm: 'ab' }, b, 4);
+  assert.equal(ev.decode(b, 4).comm, 'ab');
+  assert.deepEqual([...b.subarray(4 + 16, 4 + 32)], [0x61, 0x62, ...new Array(14).fill(0)]);
+  assert.equal(b[4 + 32 + 4], 0xff, 'bytes past the value are untouched');
+  // A char array with no NUL in it ends at its length, whatever follows.
+  const full = Buffer.alloc(ev.size + 4, 0x41);
+  assert.equal(ev.decode(full).comm, 'A'.repeat(16));
+});
+
 test('codec: enumerator names by value, enums encode from names', () => {
   const misc = types.get('misc')!;
   assert.ok(misc.kind === 'struct');
