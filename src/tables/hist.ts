@@ -103,6 +103,11 @@ export interface HistOptions {
   bucketSort?: (buckets: any[]) => unknown[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Leave out the zero rows before the first non-zero one (BCC's strip_leading_zero). */
   stripLeadingZero?: boolean;
+  /**
+   * The bucket field is a char array: BCC has it as Python bytes and prints `disk = b'sda'`; with
+   * this set, string buckets print that way too (typed tables set it from the key's type).
+   */
+  bucketBytes?: boolean;
 }
 
 export interface JsonHistOptions extends Omit<HistOptions, 'stripLeadingZero'> {
@@ -150,8 +155,12 @@ function sections(entries: Iterable<Entry>, minLen: number, opts: HistOptions):
   return { sectioned: true, list };
 }
 
+/** A bucket as BCC holds it: char-array buckets are bytes. */
+const asPython = (opts: HistOptions, bucket: unknown): unknown =>
+  opts.bucketBytes && typeof bucket === 'string' ? Buffer.from(bucket, 'latin1') : bucket;
+
 function sectionLine(opts: HistOptions, bucket: unknown): string {
-  const shown = opts.sectionPrintFn ? opts.sectionPrintFn(bucket) : pyRepr(bucket);
+  const shown = opts.sectionPrintFn ? opts.sectionPrintFn(bucket) : pyRepr(asPython(opts, bucket));
   return `\n${opts.sectionHeader ?? 'Bucket ptr'} = ${shown}\n`;
 }
 
@@ -175,7 +184,7 @@ export function jsonHistsOfEntries(entries: Iterable<Entry>, valType = 'value', 
   if (!s.sectioned) return [jsonHist(s.vals, valType, undefined, opts.now)];
   const header = opts.sectionHeader ?? 'Bucket ptr';
   return s.list.map(({ bucket, vals }) =>
-    jsonHist(vals, valType, [header, opts.sectionPrintFn ? opts.sectionPrintFn(bucket) : bucket], opts.now));
+    jsonHist(vals, valType, [header, opts.sectionPrintFn ? opts.sectionPrintFn(bucket) : opts.format === 'json' ? bucket : asPython(opts, bucket)], opts.now));
 }
 
 export function jsonHistOfEntriesText(entries: Iterable<Entry>, valType = 'value', opts: JsonHistOptions = {}): string {

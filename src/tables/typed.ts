@@ -105,13 +105,25 @@ export class TypedTable<K = CValue, V = CValue> implements Iterable<[K, V]> {
 
   // ---- histograms (BCC's print_log2_hist, print_linear_hist, print_json_hist) ----------------
 
+  /** Whether a struct key's section bucket is a char array (BCC prints those as bytes: b'sda'). */
+  private histOpts<O extends HistOptions>(opts: O): O {
+    if (opts.bucketBytes !== undefined) return opts;
+    const t = this.keyCodec.type;
+    if (t.kind !== 'struct') return opts;
+    const named = (t.fields ?? []).filter((f) => f.name !== undefined);
+    const slot = named.some((f) => f.name === 'slot') ? 'slot' : named[1]?.name;
+    const bucket = named.find((f) => f.name !== slot)?.type.type;
+    const bytes = bucket?.kind === 'array' && bucket.of.type.kind === 'int' && bucket.of.type.char === true;
+    return bytes ? { ...opts, bucketBytes: true } : opts;
+  }
+
   /** The log2 histogram text; `print…` writes it to stdout. */
-  log2Hist(valType = 'value', opts: HistOptions = {}): string { return log2HistOfEntries(this.entries(), valType, opts); }
+  log2Hist(valType = 'value', opts: HistOptions = {}): string { return log2HistOfEntries(this.entries(), valType, this.histOpts(opts)); }
   printLog2Hist(valType = 'value', opts: HistOptions & { out?: Writer } = {}): void { (opts.out ?? process.stdout).write(this.log2Hist(valType, opts)); }
-  linearHist(valType = 'value', opts: HistOptions = {}): string { return linearHistOfEntries(this.entries(), valType, opts); }
+  linearHist(valType = 'value', opts: HistOptions = {}): string { return linearHistOfEntries(this.entries(), valType, this.histOpts(opts)); }
   printLinearHist(valType = 'value', opts: HistOptions & { out?: Writer } = {}): void { (opts.out ?? process.stdout).write(this.linearHist(valType, opts)); }
   /** The JSON histograms as objects, one per section. */
-  jsonHist(valType = 'value', opts: JsonHistOptions = {}): JsonHist[] { return jsonHistsOfEntries(this.entries(), valType, opts); }
+  jsonHist(valType = 'value', opts: JsonHistOptions = {}): JsonHist[] { return jsonHistsOfEntries(this.entries(), valType, this.histOpts(opts)); }
   /** Prints what BCC prints (a Python dict per section), or real JSON with format 'json'. */
   printJsonHist(valType = 'value', opts: JsonHistOptions & { out?: Writer } = {}): void {
     (opts.out ?? process.stdout).write(this.jsonHist(valType, opts).map((h) => jsonHistText(h, opts.format)).join(''));

@@ -13,6 +13,7 @@ import { numPossibleCpus } from '../../src/sys/index.js';
 import { typedTable, TypedTable, PerCpuTypedTable, EventTable } from '../../src/tables/index.js';
 import { perfOutputProgram, ringbufOutputProgram, EVENT_SIZE } from '../fixtures/programs.js';
 import { Workload } from '../fixtures/workload.js';
+import { haveBcc, bccHist } from '../fixtures/bcc_hist.js';
 
 const skip = process.getuid?.() !== 0 && 'needs root';
 
@@ -23,7 +24,8 @@ struct tally { u64 packets; u64 bytes; s32 last; };
 struct ev { u32 pid; u32 tgid; u64 ts; u64 nr; u64 seq; };
 /* A prefix of it, and a type longer than the record. */
 struct long_ev { u32 pid; u32 tgid; u64 ts; u64 nr; u64 seq; u64 extra; };
-struct flow g_flow; struct tally g_tally; struct ev g_ev; struct long_ev g_long; u32 g_u32; u64 g_u64;
+struct disk_key { char disk[8]; u64 slot; };
+struct disk_key g_disk; struct flow g_flow; struct tally g_tally; struct ev g_ev; struct long_ev g_long; u32 g_u32; u64 g_u64;
 `;
 const T = new Map(checkSource(DECLS).globals.map((g) => [g.name.slice(2), g.type] as [string, QualType]));
 
@@ -118,4 +120,18 @@ test('perf records through `for await`, ring buffer records through a callback, 
   // The type is 8 bytes longer than the record: the rest reads as zero.
   assert.deepEqual(got.map((e) => [e.pid, e.nr, e.seq, e.extra]), Array.from({ length: N }, (_, i) => [pid, 110n, BigInt(i), 0n]));
   assert.ok(got.every((e, i) => i === 0 || (e.ts as bigint) >= (got[i - 1]!.ts as bigint)), 'ring buffer order is time order');
+});
+
+test('a histogram keyed by a char-array section prints its sections as BCC does (disk = b\'sda\')', { skip: skip || (!haveBcc() && 'python3-bpfcc (the oracle) is not installed') }, () => {
+  using m = createMap({ type: 'HASH', keySize: 16, valueSize: 8, maxEntries: 64, name: `dh${process.pid}` });
+  const t = typedTable(m, { key: T.get('disk'), value: T.get('u64') }) as TypedTable<{ disk: string; slot: number | bigint }, bigint>;
+  const items: [[string, number], number][] = [[['sda', 2], 7], [['sda', 6], 30], [['vdb', 1], 1], [['vdb', 9], 1000]];
+  t.setMany(items.map(([[disk, slot], v]) => [{ disk, slot }, BigInt(v)]));
+  // The oracle gets the items in the order the map gives them, as BCC would.
+  const inMapOrder = t.items().map(([k, v]) => [[k.disk, Number(k.slot)], Number(v)] as [[string, number], number]);
+  const [log2, linear] = bccHist([{ fn: 'table_log2', items: inMapOrder, valType: 'usecs', sectionHeader: 'disk' },
+    { fn: 'table_linear', items: inMapOrder, valType: 'usecs', sectionHeader: 'disk' }]);
+  assert.match(log2!, /^\ndisk = b'(sda|vdb)'\n/);
+  assert.equal(t.log2Hist('usecs', { sectionHeader: 'disk' }), log2);
+  assert.equal(t.linearHist('usecs', { sectionHeader: 'disk' }), linear);
 });

@@ -100,10 +100,13 @@ test('histogram maps, with and without sections, print as BCC\'s table methods d
     cases.push({ fn, items: sect, valType: 'msecs', sectionHeader: 'disk', printFn: 'hex', strip: true });
     cases.push({ fn, items: sect, valType: 'nsecs', bucketFn: 'mod3', sort: 'desc' });
   }
+  const disks: [[string, number], number][] = [[['sda', 3], 5], [['nvme0n1', 4], 9], [['sda', 5], 2], [["it's", 1], 1]];
+  for (const fn of ['table_log2', 'table_linear', 'table_json'] as const) cases.push({ fn, items: disks, valType: 'usecs', sectionHeader: 'disk' });
   const want = bccHist(cases);
+  assert.match(want.at(-3)!, /\ndisk = b'sda'\n/);
   cases.forEach((c, i) => {
     // The decoded entries a TypedTable gives: scalar keys, or key structs { bucket, slot }.
-    const entries = c.items.map(([k, v]) => [Array.isArray(k) ? { bucket: BigInt(k[0]), slot: BigInt(k[1]) } : k, BigInt(v)] as const);
+    const entries = c.items.map(([k, v]) => [!Array.isArray(k) ? k : typeof k[0] === 'string' ? { disk: k[0], slot: BigInt(k[1]) } : { bucket: BigInt(k[0]), slot: BigInt(k[1]) }, BigInt(v)] as const);
     const opts = {
       sectionHeader: c.sectionHeader,
       sectionPrintFn: c.printFn === 'hex' ? (b: bigint) => '0x' + b.toString(16) : undefined,
@@ -111,6 +114,7 @@ test('histogram maps, with and without sections, print as BCC\'s table methods d
       bucketFn: c.bucketFn === 'mod3' ? (b: bigint) => b % 3n : undefined,
       bucketSort: c.sort === 'desc' ? (bs: bigint[]) => [...bs].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)) : undefined,
       stripLeadingZero: c.strip,
+      bucketBytes: c.items.some(([k]) => Array.isArray(k) && typeof k[0] === 'string'),
     };
     const got = c.fn === 'table_log2' ? log2HistOfEntries(entries, c.valType, opts)
       : c.fn === 'table_linear' ? linearHistOfEntries(entries, c.valType, opts)
