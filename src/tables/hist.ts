@@ -86,6 +86,7 @@ export function jsonHist(vals: readonly Count[], valType = 'value', section?: [s
  */
 export type JsonHistFormat = 'bcc' | 'json';
 
+/** One histogram as a line of text: BCC's Python dict, or JSON (bigints beyond 2^53 become the nearest double). */
 export function jsonHistText(h: JsonHist, format: JsonHistFormat = 'bcc'): string {
   return (format === 'json' ? JSON.stringify(h, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) : pyRepr(h)) + '\n';
 }
