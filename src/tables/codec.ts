@@ -319,6 +319,25 @@ function charArrayNode(n: number, enc: 'utf8' | 'latin1'): Node {
 /** The named members of a record, with anonymous members' fields lifted up at their offsets. */
 interface FlatField { name: string; field: Field; base: number }
 
+/** A member as a decoded object shows it: its name, where it starts, and its bits if a bitfield. */
+export interface FieldLayout {
+  name: string;
+  /** Bytes from the start of the record (for bitfields, the byte holding the first bit). */
+  offset: number;
+  type: QualType;
+  /** Bitfields: bit offset from the start of the record, and width. */
+  bitOffset?: number;
+  bitWidth?: number;
+}
+
+/** The fields a record's decoded object has, in order, with members of anonymous structs and unions lifted up. */
+export function recordFields(r: RecordT): FieldLayout[] {
+  return flatten(r, 0, []).map(({ name, field, base }) => ({
+    name, offset: base + field.offset, type: field.type,
+    ...(field.bitWidth !== undefined ? { bitOffset: base * 8 + field.bitOffset!, bitWidth: field.bitWidth } : {}),
+  }));
+}
+
 function flatten(r: RecordT, base: number, out: FlatField[]): FlatField[] {
   for (const f of r.fields ?? []) {
     const t = f.type.type;

@@ -1,4 +1,4 @@
-export { codecFor, enumName, enumNames, EncodeError, type Codec, type CodecOptions, type CValue } from './codec.js';
+export { codecFor, enumName, enumNames, recordFields, EncodeError, type Codec, type CodecOptions, type CValue, type FieldLayout } from './codec.js';
 export { TypedTable, PerCpuTypedTable, EventTable, typedTable, btfMapTypes, type TableTypes, type AnyTypedTable,
   type OpenPerfBufferOptions, type Writer } from './typed.js';
 export { log2HistText, linearHistText, jsonHist, jsonHistText, log2HistOfEntries, linearHistOfEntries, jsonHistsOfEntries,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSource } from '../../src/compiler/frontend.js';
 import type { CType, EnumT } from '../../src/compiler/check/types.js';
-import { codecFor, enumName, enumNames, EncodeError, type CValue } from '../../src/tables/codec.js';
+import { codecFor, enumName, enumNames, EncodeError, recordFields, type CValue } from '../../src/tables/codec.js';
 
 const PRELUDE = fileURLToPath(new URL('../../../test/corpus/prelude.h', import.meta.url));
 
@@ -80,12 +80,23 @@ const CASES: Case[] = [
   { name: 'comm', type: 'char[16]', init: '"systemd-journal"', expect: 'systemd-journal' },
 ];
 
+/** Named, non-bitfield fields (anonymous members' ones included) whose offsets gcc reports. */
+const OFFSETS: [string, string][] = [
+  ['struct event', 'ts'], ['struct event', 'comm'], ['struct event', 'retval'], ['struct ints', 'h'], ['struct ints', 'j'],
+  ['struct outer', 'i'], ['struct outer', 'f'], ['struct outer', 'c'], ['struct outer', 's'], ['struct outer', 'in'],
+  ['struct outer', 'arr'], ['struct outer', 'last'], ['struct arrays', 'addr'], ['struct arrays', 'argv'], ['struct arrays', 'sc'],
+  ['struct arrays', 'tail'], ['struct ptrs', 'p'], ['struct ptrs', 's'], ['struct misc', 'col'], ['struct misc', 'd'],
+  ['struct misc', 'utf'], ['struct packed', 'x'], ['struct packed', 'y'], ['struct wide', 's'], ['struct wide', 'u'],
+  ['struct ld', 'v'], ['struct hist_key', 'pid'], ['union words', 'b'],
+];
+const gccOffsets = new Map<string, number>();
+
 /** Per case: sizeof and the bytes, as gcc lays the initialized object out. */
 function gccDump(): Map<string, { size: number; bytes: Buffer }> {
   const dir = mkdtempSync(join(tmpdir(), 'tsbcc-codec-'));
   try {
     const decl = (c: Case): string => c.type === 'char[16]' ? `static char i_${c.name}[16] = ${c.init};` : `static ${c.type} i_${c.name} = ${c.init};`;
-    const src = `#include <stdio.h>\n${TYPES}\n${CASES.map(decl).join('\n')}
+    const src = `#include <stdio.h>\n#include <stddef.h>\n${TYPES}\n${CASES.map(decl).join('\n')}
 static void dump(const char *n, const void *p, unsigned long size) {
   printf("%s %lu ", n, size);
   for (unsigned long i = 0; i < size; i++) printf("%02x", ((const unsigned char *)p)[i]);
@@ -93,6 +104,7 @@ static void dump(const char *n, const void *p, unsigned long size) {
 }
 int main(void) {
 ${CASES.map((c) => `  dump("${c.name}", &i_${c.name}, sizeof i_${c.name});`).join('\n')}
+${OFFSETS.map(([t, f]) => `  printf("offsetof ${t}.${f} %lu\\n", (unsigned long)offsetof(${t}, ${f}));`).join('\n')}
   return 0;
 }
 `;
@@ -101,6 +113,8 @@ ${CASES.map((c) => `  dump("${c.name}", &i_${c.name}, sizeof i_${c.name});`).joi
     const out = execFileSync(join(dir, 'dump'), { encoding: 'utf8' });
     const m = new Map<string, { size: number; bytes: Buffer }>();
     for (const line of out.trim().split('\n')) {
+      const o = /^offsetof (.*) (\d+)$/.exec(line);
+      if (o) { gccOffsets.set(o[1]!, Number(o[2])); continue; }
       const [name, size, hex] = line.split(' ');
       m.set(name!, { size: Number(size), bytes: Buffer.from(hex!, 'hex') });
     }
@@ -134,6 +148,24 @@ for (const c of CASES) {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+test('record fields as decoded objects show them: offsets are gcc\'s, anonymous members lifted', () => {
+  for (const [t, f] of OFFSETS) {
+    const c = CASES.find((x) => x.type === t)!;
+    const r = types.get(c.name)!;
+    assert.ok(r.kind === 'struct' || r.kind === 'union');
+    const field = recordFields(r).find((x) => x.name === f);
+    assert.ok(field, `${t} has no field ${f} in its decoded shape`);
+    assert.equal(field.offset, gccOffsets.get(`${t}.${f}`), `offsetof(${t}, ${f})`);
+  }
+  const outer = types.get('outer')!;
+  assert.ok(outer.kind === 'struct');
+  assert.deepEqual(recordFields(outer).map((x) => x.name), ['tag', 'i', 'f', 'c', 's', 'in', 'arr', 'last']);
+  const bits = types.get('bits')!;
+  assert.ok(bits.kind === 'struct');
+  assert.deepEqual(recordFields(bits).filter((x) => x.name === 'c' || x.name === 'i').map((x) => [x.name, x.bitOffset, x.bitWidth]),
+    [['c', 8, 40], ['i', 128, 4]]);
+});
+
 const codecOf = (name: string) => codecFor<any>(types.get(name)!);
 
 test('codec: missing fields encode as zero; numbers and bigints are both accepted for any integer', () => {
