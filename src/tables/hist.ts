@@ -93,15 +93,16 @@ export function jsonHistText(h: JsonHist, format: JsonHistFormat = 'bcc'): strin
 
 // ---- the table forms: entries of a histogram map, maybe with sections ------------------------
 
+/** Bucket callbacks take `any`: they get whatever the key's bucket field decodes to (or bucketFn made of it). */
 export interface HistOptions {
   /** Section heading for struct keys (BCC's section_header; default "Bucket ptr"). */
   sectionHeader?: string;
   /** Formats a section's bucket value (BCC's section_print_fn); default: its Python repr. */
-  sectionPrintFn?: (bucket: any) => string; // eslint-disable-line @typescript-eslint/no-explicit-any
+  sectionPrintFn?: (bucket: any) => string;
   /** Maps a key's bucket field to the bucket sections are grouped by (BCC's bucket_fn). */
-  bucketFn?: (bucket: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  bucketFn?: (bucket: any) => unknown;
   /** Orders the buckets (BCC's bucket_sort_fn); default: the order the map gave them. */
-  bucketSort?: (buckets: any[]) => unknown[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  bucketSort?: (buckets: any[]) => unknown[];
   /** Leave out the zero rows before the first non-zero one (BCC's strip_leading_zero). */
   stripLeadingZero?: boolean;
   /**

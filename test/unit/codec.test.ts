@@ -147,7 +147,6 @@ for (const c of CASES) {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 test('record fields as decoded objects show them: offsets are gcc\'s, anonymous members lifted', () => {
   for (const [t, f] of OFFSETS) {
     const c = CASES.find((x) => x.type === t)!;
