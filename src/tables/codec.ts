@@ -242,25 +242,32 @@ function readX87(b: Buffer, off: number): number {
   const mant = b.readBigUInt64LE(off);
   const se = b.readUInt16LE(off + 8);
   const sign = se & 0x8000 ? -1 : 1, exp = se & 0x7fff;
-  if (exp === 0x7fff) return (mant << 1n) === 0n ? sign * Infinity : NaN;
-  if (exp === 0 && mant === 0n) return sign * 0;
-  // Keep the top 53 bits' worth through Number(); the scale is exact by powers of two.
-  return sign * Number(mant) * 2 ** ((exp === 0 ? 1 : exp) - 16383 - 63);
+  if (exp === 0x7fff) return (mant & 0x7fffffffffffffffn) === 0n ? sign * Infinity : NaN;
+  if (mant === 0n) return sign * 0;
+  // Number(mant) keeps the top 53 bits; scaling by powers of two in two steps so that a tiny
+  // result is not lost to an intermediate 2^e underflowing to zero.
+  const e = (exp === 0 ? 1 : exp) - 16383;
+  const first = Math.max(e, -1000);
+  return sign * Number(mant) * 2 ** -63 * 2 ** first * 2 ** (e - first);
 }
 
 function writeX87(v: number, b: Buffer, off: number): void {
   b.fill(0, off, off + 16);
-  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
-  const a = Math.abs(v);
-  if (Number.isNaN(v)) { b.writeBigUInt64LE(0xc000000000000000n, off); b.writeUInt16LE(0x7fff, off + 8); return; }
-  if (a === Infinity) { b.writeBigUInt64LE(0x8000000000000000n, off); b.writeUInt16LE(sign | 0x7fff, off + 8); return; }
-  if (a === 0) { b.writeUInt16LE(sign, off + 8); return; }
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  // a = m * 2^(e-63) with m in [2^63, 2^64): split to stay exact in doubles.
-  const m = BigInt(a * 2 ** (52 - e)) << 11n;
-  b.writeBigUInt64LE(m, off);
+  const f = Buffer.alloc(8);
+  f.writeDoubleLE(v);
+  const bits = f.readBigUInt64LE(0);
+  const sign = bits >> 63n ? 0x8000 : 0;
+  const exp = Number((bits >> 52n) & 0x7ffn), frac = bits & ((1n << 52n) - 1n);
+  let mant: bigint, e: number;
+  if (exp === 0x7ff) { mant = frac ? 0xc000000000000000n : 0x8000000000000000n; e = 0x7fff - 16383; } // NaN, infinity
+  else if (exp === 0 && frac === 0n) { mant = 0n; e = -16383; } // zero
+  else if (exp === 0) {
+    // A subnormal double, frac * 2^-1074: normal in the wider exponent, with the top bit explicit.
+    const len = frac.toString(2).length;
+    mant = frac << BigInt(64 - len);
+    e = len - 1075;
+  } else { mant = ((1n << 52n) | frac) << 11n; e = exp - 1023; }
+  b.writeBigUInt64LE(mant, off);
   b.writeUInt16LE(sign | (e + 16383), off + 8);
 }
 
