@@ -37,8 +37,11 @@ export interface Codec<T = CValue> {
   readonly describe: string;
   /** Read a value at `offset` (default 0); `buf` must hold `size` bytes from there. */
   decode(buf: Buffer, offset?: number): T;
-  /** A new Buffer of `size` bytes holding the value. */
-  encode(value: T): Buffer;
+  /**
+   * A new Buffer of `size` bytes holding the value. `label` starts the field path in error
+   * messages (default: the type's name, as in "event.comm").
+   */
+  encode(value: T, label?: string): Buffer;
   /** Write the value into `buf` at `offset` (bytes not covered by the value are left as they are). */
   encodeInto(value: T, buf: Buffer, offset: number): void;
   /** The value all-zero bytes decode to. */
@@ -83,9 +86,9 @@ export function codecFor<T = CValue>(t: CType | QualType, opts: CodecOptions = {
       if (buf.length - offset < size) throw new RangeError(`${describe} needs ${size} bytes, got ${buf.length - offset}`);
       return node.read(buf, offset) as T;
     },
-    encode(value: T): Buffer {
+    encode(value: T, label = root): Buffer {
       const b = Buffer.alloc(size);
-      try { node.write(value, b, 0); } catch (e) { throw within(e, root); }
+      try { node.write(value, b, 0); } catch (e) { throw within(e, label); }
       return b;
     },
     encodeInto(value: T, buf: Buffer, offset: number): void {

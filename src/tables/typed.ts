@@ -3,7 +3,7 @@
 // table.py gives ctypes objects). Event maps (perf event arrays and ring buffers) decode each
 // record with the event's type and deliver objects to a callback or a `for await` loop.
 import type { CType, QualType, RecordT } from '../compiler/check/types.js';
-import { codecFor, type Codec, type CodecOptions, type CValue } from './codec.js';
+import { codecFor, EncodeError, type Codec, type CodecOptions, type CValue } from './codec.js';
 import {
   log2HistOfEntries, linearHistOfEntries, jsonHistsOfEntries, jsonHistText,
   type HistOptions, type JsonHistOptions, type JsonHist,
@@ -36,8 +36,18 @@ export class TypedTable<K = CValue, V = CValue> implements Iterable<[K, V]> {
   get isArray(): boolean { return this.map instanceof ArrayTable || this.map instanceof PerCpuArrayTable; }
 
   protected fromRaw(raw: Buffer | Buffer[]): V { return this.valueCodec.decode(raw as Buffer); }
-  protected toRaw(v: V): Buffer | Buffer[] { return this.valueCodec.encode(v); }
-  protected keyBuf(k: K): Buffer { return this.keyCodec.encode(k); }
+  protected toRaw(v: V): Buffer | Buffer[] { return this.encode(this.valueCodec, v, 'value'); }
+  protected keyBuf(k: K): Buffer { return this.encode(this.keyCodec, k, 'key'); }
+
+  /** Encode a key or value; a bad one's error names the map and the field: "map stats: key.comm: ...". */
+  protected encode<T>(codec: Codec<T>, v: T, label: string): Buffer {
+    try {
+      return codec.encode(v, label);
+    } catch (e) {
+      if (e instanceof EncodeError) e.message = `map ${this.name}: ${e.message}`;
+      throw e;
+    }
+  }
 
   private get raw(): Table<Buffer | Buffer[]> { return this.map as Table<Buffer | Buffer[]>; }
 
@@ -162,12 +172,12 @@ export class PerCpuTypedTable<K = CValue, V = CValue> extends TypedTable<K, V[]>
   protected override toRaw(v: V[]): Buffer | Buffer[] {
     const n = numPossibleCpus();
     if (!Array.isArray(v) || v.length !== n) throw new TypeError(`map ${this.name}: a per-CPU value needs ${n} values (one per possible CPU); setAll() writes one to every CPU`);
-    return v.map((x) => this.cpuValueCodec.encode(x));
+    return v.map((x, i) => this.encode(this.cpuValueCodec, x, `value[cpu ${i}]`));
   }
 
   /** The same value on every CPU. */
   setAll(key: K, value: V, flags = bpf.BPF_ANY): this {
-    (this.map as PerCpuTable).set(this.keyCodec.encode(key), this.cpuValueCodec.encode(value) as unknown as Buffer[], flags);
+    (this.map as PerCpuTable).set(this.keyBuf(key), this.encode(this.cpuValueCodec, value, 'value') as unknown as Buffer[], flags);
     return this;
   }
 

@@ -186,7 +186,8 @@ test('typed hash, array, per-CPU and histogram maps hold exactly what N getppid 
   assert.deepEqual(stats.get(key), { count: 0n, last_pid: 0, neg: 0, flags: 0, sflag: 0, comm: '' });
   assert.equal(stats.delete(key), true);
   assert.equal(stats.size, 0);
-  assert.throws(() => stats.set({ tgid: pid, comm: 'a'.repeat(17) }, {}), /key\.comm: .* more than char \[16\] holds/);
+  assert.throws(() => stats.set({ tgid: pid, comm: 'a'.repeat(17) }, {}), /EncodeError: map stats: key\.comm: .* more than char \[16\] holds/);
+  assert.throws(() => stats.set(key, { count: 'many' }), /EncodeError: map stats: value\.count: expected an integer/);
 
   // ARRAY: every index exists; seq & 7 over 0..N-1.
   const want = Array.from({ length: 8 }, (_, i) => BigInt(Math.floor((N - 1 - i) / 8) + 1));
