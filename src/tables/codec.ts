@@ -11,6 +11,8 @@
 //                                   tools print; invalid bytes become U+FFFD) or latin1 (lossless)
 //   other arrays                 -> arrays (signed/unsigned char arrays stay arrays of numbers, as
 //                                   ctypes keeps u8 addr[16] a list of ints)
+//   bitfields                    -> number up to 32 bits wide, bigint when wider (whatever the
+//                                   declared type: a `u64 flag : 1` is a number)
 //   structs and unions           -> plain objects keyed by field name; members of anonymous structs
 //                                   and unions appear directly (as C lets you name them); padding and
 //                                   unnamed bitfields are not shown
@@ -441,7 +443,8 @@ function bitfieldNode(f: Field, base: number): Node {
   const byte0 = first >> 3, shift = BigInt(first & 7);
   const nbytes = ((first & 7) + width + 7) >> 3;
   const mask = ((1n << bits) - 1n) << shift;
-  const asBig = it.size > 4 && t.kind !== 'enum';
+  // By width, not declared type: a `u64 flag : 1` reads as a number; wider than 32 bits, a bigint.
+  const asBig = width > 32 && t.kind !== 'enum';
   const bool = it.bool === true;
   const name = `${typeToString(f.type)} : ${width}`;
   const load = (b: Buffer, at: number): bigint => {

@@ -95,7 +95,7 @@ function bitfields(): Member[] {
       value: () => {
         let v = randBig(w);
         if (signed) { v = BigInt.asIntN(w, v); if (w > 1 && v === -(1n << BigInt(w - 1))) v += 1n; if (w === 1) v = 0n; }
-        return [bits > 32 ? v : Number(v), v < 0n ? `(${v})` : String(v)];
+        return [w > 32 ? v : Number(v), v < 0n ? `(${v})` : String(v)];
       },
     };
   });
