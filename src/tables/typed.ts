@@ -24,6 +24,9 @@ export interface Writer { write(s: string): unknown }
  * A key/value map with decoded keys and values: Map-like (get/set/delete/has/keys/values/entries,
  * iteration, size, clear) plus BCC's items(), zero() and increment(), and its histogram printers.
  * Keys are given in the decoded shape too: a number for a u32 key, an object for a struct key.
+ * A key given as a value is encoded with zero padding; a program that leaves stack garbage in a
+ * key struct's padding (no `= {}`) makes such entries unreachable by get/delete, as in C.
+ * items(), zero() and clear() work on the kernel's own key bytes and see every entry.
  */
 export class TypedTable<K = CValue, V = CValue> implements Iterable<[K, V]> {
   constructor(readonly map: Table<Buffer> | Table<Buffer[]>, readonly keyCodec: Codec<K>, readonly valueCodec: Codec<V>) {
