@@ -135,3 +135,24 @@ test('a histogram keyed by a char-array section prints its sections as BCC does 
   assert.equal(t.log2Hist('usecs', { sectionHeader: 'disk' }), log2);
   assert.equal(t.linearHist('usecs', { sectionHeader: 'disk' }), linear);
 });
+
+test('openPerfBuffer: lostCb hears of every record a full ring dropped (BCC\'s page_cnt, lost_cb)', { skip, timeout: 30000 }, () => {
+  using wl = new Workload();
+  using seq = createMap({ type: 'ARRAY', keySize: 4, valueSize: 8, maxEntries: 1 });
+  using perfMap = createMap({ type: 'PERF_EVENT_ARRAY', keySize: 4, valueSize: 4, maxEntries: numPossibleCpus() }) as PerfEventArray;
+  using prog = loadProgram({ type: 'TRACEPOINT', insns: perfOutputProgram(perfMap.fd, seq.fd, wl.comm) });
+  const perf = typedTable(perfMap, { event: T.get('ev') }) as EventTable<{ seq: bigint }>;
+  const seqs = new Set<bigint>();
+  let lost = 0;
+  using pb = perf.openPerfBuffer((ev) => seqs.add(ev.seq), { pageCnt: 1, lostCb: (n) => (lost += n) });
+  const N = 3000;
+  {
+    using _l = attachTracepoint(prog, 'syscalls:sys_enter_getppid');
+    wl.runSync(N); // the event loop is blocked: one page per CPU overflows
+  }
+  pb.poll();
+  assert.equal(pb.lost, lost);
+  assert.ok(lost > 0, 'one page per CPU held all the records');
+  assert.equal(seqs.size + lost, N, `${seqs.size} received + ${lost} lost`);
+  assert.ok([...seqs].every((s) => s >= 0n && s < BigInt(N)));
+});
