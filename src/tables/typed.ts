@@ -290,7 +290,8 @@ export class EventTable<E = CValue> {
     this.eventCodec;
     const decode = (data: Buffer): E => this.event(data);
     if (this.map instanceof RingBufMap) {
-      const rb = new RingBuffer(this.map, undefined, { ...opts, copy: false });
+      // Copies: a record is decoded when the loop asks for it, after the reader has released its space.
+      const rb = new RingBuffer(this.map, undefined, { ...opts, copy: true });
       return (async function* () {
         try {
           for await (const data of rb) yield decode(data);
@@ -300,7 +301,7 @@ export class EventTable<E = CValue> {
       })();
     }
     const { pageCnt, lostCb, ...rest } = opts;
-    const pb = new PerfBuffer(this.perfMap(), undefined, { ...rest, pageCount: pageCnt ?? rest.pageCount, onLost: lostCb ?? rest.onLost });
+    const pb = new PerfBuffer(this.perfMap(), undefined, { ...rest, pageCount: pageCnt ?? rest.pageCount, onLost: lostCb ?? rest.onLost, copy: true });
     return (async function* () {
       try {
         for await (const { data } of pb) yield decode(data);
