@@ -130,11 +130,16 @@ export class TypedTable<K = CValue, V = CValue> implements Iterable<[K, V]> {
     return bytes ? { ...opts, bucketBytes: true } : opts;
   }
 
-  /** The log2 histogram text; `print…` writes it to stdout. */
-  log2Hist(valType = 'value', opts: HistOptions = {}): string { return log2HistOfEntries(this.entries(), valType, this.histOpts(opts)); }
-  printLog2Hist(valType = 'value', opts: HistOptions & { out?: Writer } = {}): void { (opts.out ?? process.stdout).write(this.log2Hist(valType, opts)); }
-  linearHist(valType = 'value', opts: HistOptions = {}): string { return linearHistOfEntries(this.entries(), valType, this.histOpts(opts)); }
-  printLinearHist(valType = 'value', opts: HistOptions & { out?: Writer } = {}): void { (opts.out ?? process.stdout).write(this.linearHist(valType, opts)); }
+  /**
+   * The log2 histogram text; `print…` writes it to stdout. Options come as an object, or
+   * positionally in BCC's order: (valType, sectionHeader, sectionPrintFn, bucketFn,
+   * stripLeadingZero, bucketSort) — `printLog2Hist('usecs', 'disk')` reads as it does in BCC.
+   */
+  log2Hist(valType = 'value', ...rest: HistArgs): string { return log2HistOfEntries(this.entries(), valType, this.histOpts(histArgs(rest))); }
+  printLog2Hist(valType = 'value', ...rest: HistArgs): void { outOf(rest).write(this.log2Hist(valType, ...rest)); }
+  /** The linear histogram text (BCC's print_linear_hist); arguments as log2Hist's. */
+  linearHist(valType = 'value', ...rest: HistArgs): string { return linearHistOfEntries(this.entries(), valType, this.histOpts(histArgs(rest))); }
+  printLinearHist(valType = 'value', ...rest: HistArgs): void { outOf(rest).write(this.linearHist(valType, ...rest)); }
   /** The JSON histograms as objects, one per section. */
   jsonHist(valType = 'value', opts: JsonHistOptions = {}): JsonHist[] { return jsonHistsOfEntries(this.entries(), valType, this.histOpts(opts)); }
   /** Prints what BCC prints (a Python dict per section), or real JSON with format 'json'. */
@@ -145,6 +150,23 @@ export class TypedTable<K = CValue, V = CValue> implements Iterable<[K, V]> {
   close(): void { this.map.close(); }
   [Symbol.dispose](): void { this.close(); }
 }
+
+/** Bucket callbacks take whatever the key's bucket field decodes to. */
+type Bucket = any;
+/** Histogram options: an object, or BCC's positional arguments after val_type. */
+export type HistArgs =
+  | [opts?: HistOptions & { out?: Writer }]
+  | [sectionHeader: string, sectionPrintFn?: ((b: Bucket) => string) | null, bucketFn?: ((b: Bucket) => unknown) | null,
+     stripLeadingZero?: boolean | null, bucketSort?: ((bs: Bucket[]) => unknown[]) | null];
+
+function histArgs(rest: HistArgs): HistOptions {
+  if (typeof rest[0] !== 'string') return (rest[0] as HistOptions | undefined) ?? {};
+  const [sectionHeader, sectionPrintFn, bucketFn, stripLeadingZero, bucketSort] = rest;
+  return { sectionHeader, sectionPrintFn: sectionPrintFn ?? undefined, bucketFn: bucketFn ?? undefined,
+    stripLeadingZero: stripLeadingZero ?? undefined, bucketSort: bucketSort ?? undefined };
+}
+
+const outOf = (rest: HistArgs): Writer => (typeof rest[0] === 'object' && rest[0]?.out) || process.stdout;
 
 /** Apply op leaf by leaf: numbers with numbers, bigints with bigints, through arrays and objects. */
 function combine(a: unknown, b: unknown, op: (x: bigint, y: bigint) => bigint, fop: (x: number, y: number) => number): unknown {

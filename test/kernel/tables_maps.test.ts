@@ -133,7 +133,8 @@ test('a histogram keyed by a char-array section prints its sections as BCC does 
     { fn: 'table_linear', items: inMapOrder, valType: 'usecs', sectionHeader: 'disk' }]);
   assert.match(log2!, /^\ndisk = b'(sda|vdb)'\n/);
   assert.equal(t.log2Hist('usecs', { sectionHeader: 'disk' }), log2);
-  assert.equal(t.linearHist('usecs', { sectionHeader: 'disk' }), linear);
+  assert.equal(t.linearHist('usecs', 'disk'), linear, 'BCC\'s positional arguments');
+  assert.equal(t.log2Hist('usecs', 'disk', null, null, false), log2);
 });
 
 test('openPerfBuffer: lostCb hears of every record a full ring dropped (BCC\'s page_cnt, lost_cb)', { skip, timeout: 30000 }, () => {
