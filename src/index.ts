@@ -17,3 +17,5 @@ export { BtfBuilder, encodeFuncInfo, encodeLineInfo } from './btf/writer.js';
 export { loadBtf, BtfObject, BtfLoadError } from './btf/load.js';
 export { readTracepointFormat, parseTracepointFormat, tracepointStructC, decodeTracepointRecord, type TracepointFormat } from './btf/tracepoint_format.js';
 export { compileBcc, type BccObject, type BccTable, type BccProgram, type BccOptions, type BccAttach } from './compiler/dialect/index.js';
+export * from './tables/index.js';
+export { ksym, ksymname, kallsyms, reloadKallsyms, Kallsyms, type KernelSymbol, type KsymOptions } from './sys/kallsyms.js';
