@@ -4,11 +4,20 @@ import { native } from '../sys/index.js';
 
 export class Link {
   private fds: number[];
-  constructor(readonly kind: string, readonly target: string, fds: number[]) {
+  private onClose?: () => void;
+  /**
+   * `onClose` runs after the fds are closed: what must be undone once nothing holds the attachment
+   * any more (removing a tracefs probe event, which the kernel refuses while a perf event uses it).
+   */
+  constructor(readonly kind: string, readonly target: string, fds: number[], onClose?: () => void) {
     this.fds = fds;
+    this.onClose = onClose;
   }
 
-  get closed(): boolean { return this.fds.length === 0; }
+  get closed(): boolean { return this.fds.length === 0 && !this.onClose; }
+
+  /** Every fd the link holds (bpf_link fds before the perf event fds under them). */
+  get allFds(): readonly number[] { return this.fds; }
 
   /** The bpf_link or perf event fd that holds the attachment. */
   get fd(): number {
@@ -18,11 +27,26 @@ export class Link {
 
   close(): void {
     // Link first, then the perf event under it.
-    for (const fd of this.fds) native.close(fd);
+    const fds = this.fds, after = this.onClose;
     this.fds = [];
+    this.onClose = undefined;
+    for (const fd of fds) native.close(fd);
+    after?.();
   }
 
   [Symbol.dispose](): void { this.close(); }
+
+  /** One Link that takes over several (their fds and close actions); closing it closes them all. */
+  static combine(kind: string, target: string, links: Link[]): Link {
+    const fds: number[] = [], after: (() => void)[] = [];
+    for (const l of links) {
+      fds.push(...l.fds);
+      if (l.onClose) after.push(l.onClose);
+      l.fds = [];
+      l.onClose = undefined;
+    }
+    return new Link(kind, target, fds, after.length ? () => { for (const a of after) a(); } : undefined);
+  }
 
   toString(): string { return `${this.kind}:${this.target}`; }
 }
