@@ -8,7 +8,7 @@ import { nearestNames } from '../util/names.js';
 import { Link } from './link.js';
 import type { Attachable } from './tracepoint.js';
 import { probePmu, openPmuProbe, bindProgram, pmuDir } from './probe_pmu.js';
-import { createProbeEvent, haveProbeEvents, uniqueEventName, PROBE_GROUP } from './probe_events.js';
+import { createProbeEvent, haveProbeEvents, uniqueEventName, closeAtExit, PROBE_GROUP } from './probe_events.js';
 import type { ProbeMechanism } from './uprobe.js';
 
 export interface KprobeOptions {
@@ -95,7 +95,7 @@ function unavailable(mech: ProbeMechanism): string[] {
   return why;
 }
 
-function attachOne(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOptions): { fds: number[]; remove?: () => void } {
+function attachOne(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOptions): { fds: number[]; remove?: () => void; event?: string } {
   const kind = retprobe ? 'kretprobe' : 'kprobe';
   const mech = o.mechanism ?? 'auto';
   const target = o.offset ? `${fn}+${o.offset}` : fn;
@@ -118,7 +118,7 @@ function attachOne(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOpt
     throw openError(e, kind, target);
   }
   try {
-    return { fds: bindProgram(prog, ev.pfd, `${kind} ${target}`, o.cookie), remove: ev.remove };
+    return { fds: bindProgram(prog, ev.pfd, `${kind} ${target}`, o.cookie), remove: ev.remove, event: ev.name };
   } catch (e) {
     ev.remove();
     throw e;
@@ -142,12 +142,16 @@ function attach(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOption
   const why = unavailable(o.mechanism ?? 'auto');
   const mechs = o.mechanism === 'pmu' ? 1 : o.mechanism === 'tracefs' ? 1 : 2;
   if (why.length === mechs) throw new NotSupportedError(`cannot attach ${kind} to ${label}: ${why.join(' and ')}`);
-  const fds: number[] = [], removes: (() => void)[] = [];
+  const fds: number[] = [], removes: (() => void)[] = [], events: string[] = [];
   let n = 0;
+  let unregister: (() => void) | undefined;
   const undo = () => {
-    for (const r of removes) { try { r(); } catch { /* reported by cleanup */ } }
+    let failed: unknown;
+    for (const r of removes) { try { r(); } catch (e) { failed ??= e; } }
     open -= n;
     n = 0;
+    unregister?.();
+    if (failed) throw failed;
   };
   try {
     for (const f of fns) {
@@ -161,15 +165,18 @@ function attach(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOption
       }
       fds.push(...r.fds);
       if (r.remove) removes.push(r.remove);
+      if (r.event) events.push(r.event);
       n++;
       open++;
     }
     if (!n) throw new Error(`cannot attach ${kind} to any of the ${fns.length} functions matching ${label}`);
   } catch (e) {
-    new Link(kind, label, fds, undo).close();
+    try { new Link(kind, label, fds, undo).close(); } catch { /* the first error matters */ }
     throw e;
   }
-  return new Link(kind, n === 1 ? fns[0]! : `${label} (${n} functions)`, fds, undo);
+  const link = new Link(kind, n === 1 ? fns[0]! : `${label} (${n} functions)`, fds, undo);
+  if (events.length) unregister = closeAtExit(link, 'kprobe_events', events);
+  return link;
 }
 
 /** Attach a KPROBE-type program at a kernel function's entry (or `offset` bytes in). */

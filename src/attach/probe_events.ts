@@ -1,10 +1,11 @@
 // tracefs probe events (kprobe_events / uprobe_events): the fallback when the kernel has no probe
 // PMU, or when asked for. Each event gets a unique name in the "tsbcc" group —
-// <p|r>_<what>_<pid>_<n> — is removed on close and at exit (registerCleanup), and, because SIGKILL
+// <p|r>_<what>_<pid>_<n> — is removed on close and at exit (closeAtExit), and, because SIGKILL
 // runs no cleanup, events whose owning process is gone are swept before new ones are made.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isErrno, explain, perfEventOpen, PerfType, tracefsPath } from '../sys/index.js';
 import { registerCleanup } from './cleanup.js';
+import type { Link } from './link.js';
 
 export const PROBE_GROUP = 'tsbcc';
 export type ProbeEventsFile = 'kprobe_events' | 'uprobe_events';
@@ -74,8 +75,18 @@ export interface ProbeEvent {
   /** The perf event fd on the new tracefs event. */
   pfd: number;
   name: string;
-  /** Close-time removal (call after the perf fd is closed); also registered to run at exit. */
+  /** Removes the event; only after every fd on it is closed (the kernel says EBUSY before). */
   remove: () => void;
+}
+
+/**
+ * Make `link` (which holds the perf fds of tracefs events `names`) close at exit and on signals —
+ * closing the fds and then removing the events, in that order. Returns the unregister function,
+ * which the link's own close action must call.
+ */
+export function closeAtExit(link: Link, file: ProbeEventsFile, names: string[]): () => void {
+  return registerCleanup(`${file} ${names.length === 1 ? 'event' : 'events'} ${names.map((n) => `${PROBE_GROUP}/${n}`).join(', ')}`,
+    () => link.close());
 }
 
 /**
@@ -89,13 +100,13 @@ export function createProbeEvent(file: ProbeEventsFile, name: string, definition
   } catch (e) {
     throw explain(e, `writing "${definition}" to ${tracefsPath(file)}`);
   }
-  const undo = registerCleanup(`${file} event ${PROBE_GROUP}/${name}`, () => {
+  const undo = () => {
     try {
       removeEvent(file, name);
     } catch (e) {
       if (!isErrno(e, 'ENOENT')) throw e;
     }
-  });
+  };
   let pfd: number;
   try {
     const id = Number(readFileSync(tracefsPath('events', PROBE_GROUP, name, 'id'), 'latin1'));

@@ -9,7 +9,7 @@ import { nearestNames } from '../util/names.js';
 import { Link } from './link.js';
 import type { Attachable } from './tracepoint.js';
 import { probePmu, openPmuProbe, bindProgram, pmuDir } from './probe_pmu.js';
-import { createProbeEvent, haveProbeEvents, uniqueEventName, PROBE_GROUP } from './probe_events.js';
+import { createProbeEvent, haveProbeEvents, uniqueEventName, closeAtExit, PROBE_GROUP } from './probe_events.js';
 
 export type ProbeMechanism = 'auto' | 'pmu' | 'tracefs';
 
@@ -91,7 +91,7 @@ export function resolveUprobeTargets(o: UprobeOptions): UprobeTarget[] {
 }
 
 /** Attach at one resolved place; returns the fds (link first) and an undo for a tracefs event. */
-function attachOne(prog: Attachable, t: UprobeTarget, o: UprobeOptions): { fds: number[]; remove?: () => void } {
+function attachOne(prog: Attachable, t: UprobeTarget, o: UprobeOptions): { fds: number[]; remove?: () => void; event?: string } {
   const kind = o.retprobe ? 'uretprobe' : 'uprobe';
   const mech = o.mechanism ?? 'auto';
   const tried: string[] = [];
@@ -123,7 +123,7 @@ function attachOne(prog: Attachable, t: UprobeTarget, o: UprobeOptions): { fds: 
     throw probeOpenError(e, kind, t, o);
   }
   try {
-    return { fds: bindProgram(prog, ev.pfd, `${kind} ${t.label}`, o.cookie), remove: ev.remove };
+    return { fds: bindProgram(prog, ev.pfd, `${kind} ${t.label}`, o.cookie), remove: ev.remove, event: ev.name };
   } catch (e) {
     ev.remove();
     throw e;
@@ -142,27 +142,34 @@ function probeOpenError(e: unknown, kind: string, t: UprobeTarget, o: UprobeOpti
  */
 export function attachUprobe(prog: Attachable, o: UprobeOptions): Link {
   const targets = resolveUprobeTargets(o);
-  const fds: number[] = [], removes: (() => void)[] = [];
+  const fds: number[] = [], removes: (() => void)[] = [], events: string[] = [];
   let n = 0;
+  let unregister: (() => void) | undefined;
   const undo = () => {
-    for (const r of removes) { try { r(); } catch { /* reported by cleanup */ } }
+    let failed: unknown;
+    for (const r of removes) { try { r(); } catch (e) { failed ??= e; } }
     open -= n;
     n = 0;
+    unregister?.();
+    if (failed) throw failed;
   };
   try {
     for (const t of targets) {
       const r = attachOne(prog, t, o);
       fds.push(...r.fds);
       if (r.remove) removes.push(r.remove);
+      if (r.event) events.push(r.event);
       n++;
       open++;
     }
   } catch (e) {
-    new Link('uprobe', '', fds, undo).close();
+    try { new Link('uprobe', '', fds, undo).close(); } catch { /* the first error matters */ }
     throw e;
   }
   const label = targets.length === 1 ? targets[0]!.label : `${targets[0]!.path} (${targets.length} functions)`;
-  return new Link(o.retprobe ? 'uretprobe' : 'uprobe', label, fds, undo);
+  const link = new Link(o.retprobe ? 'uretprobe' : 'uprobe', label, fds, undo);
+  if (events.length) unregister = closeAtExit(link, 'uprobe_events', events);
+  return link;
 }
 
 /** attachUprobe with `retprobe: true`: runs when the function returns (PT_REGS_RC has its result). */
