@@ -2,8 +2,8 @@
 // offset) or return (kretprobe). Through the perf kprobe PMU (fd-based, nothing to clean up), else
 // tracefs kprobe_events (unique names, removed on close and at exit). `eventRe` attaches to every
 // traceable function matching a regex; attachKprobeMulti makes one kprobe_multi link for many.
-import { existsSync, readFileSync } from 'node:fs';
-import { native, explain, isErrno, NotSupportedError, kallsyms, AttachType, tracefsPath } from '../sys/index.js';
+import { readFileSync } from 'node:fs';
+import { bpf, native, explain, isErrno, NotSupportedError, kallsyms, AttachType, ProgType, tracefsPath } from '../sys/index.js';
 import { nearestNames } from '../util/names.js';
 import { Link } from './link.js';
 import type { Attachable } from './tracepoint.js';
@@ -210,13 +210,31 @@ const BPF_F_KPROBE_MULTI_RETURN = 1;
 let multiOk: boolean | undefined;
 
 /**
- * Does this kernel have kprobe_multi links? They need kprobes plus fprobe (CONFIG_FPROBE), whose
- * attach function then appears in kallsyms; a program loaded for them is the real test.
+ * Does this kernel have kprobe_multi links (5.18+, built with CONFIG_FPROBE)? A real attempt: a
+ * program loaded for them, linked to zero functions — EINVAL from a kernel that has them (it checks
+ * the count), EOPNOTSUPP from one built without fprobe, a load failure from one that predates them.
  */
 export function haveKprobeMulti(): boolean {
   if (multiOk !== undefined) return multiOk;
-  if (!existsSync('/proc/kallsyms') || !textSymbol('bpf_kprobe_multi_link_attach')) return (multiOk = false);
-  return (multiOk = !!probePmu('kprobe') || haveProbeEvents('kprobe_events'));
+  let prog: number;
+  try {
+    prog = bpf.progLoad({ type: ProgType.KPROBE, insns: Buffer.from('b7000000000000009500000000000000', 'hex'), license: 'GPL',
+      expectedAttachType: AttachType.TRACE_KPROBE_MULTI });
+  } catch {
+    return (multiOk = false);
+  }
+  try {
+    const attr = Buffer.alloc(64);
+    attr.writeUInt32LE(prog, 0);
+    attr.writeUInt32LE(AttachType.TRACE_KPROBE_MULTI, 8);
+    native.close(native.bpf(BPF_LINK_CREATE, attr));
+    multiOk = true;
+  } catch (e) {
+    multiOk = isErrno(e, 'EINVAL');
+  } finally {
+    native.close(prog);
+  }
+  return multiOk;
 }
 
 /**
@@ -228,7 +246,7 @@ export function attachKprobeMulti(prog: Attachable, fns: string[] | RegExp, o: {
   const names = Array.isArray(fns) ? fns : matchKernelFunctions(fns);
   if (Array.isArray(fns)) for (const f of fns) checkFunction(f);
   if (!names.length) throw new KernelFunctionNotFoundError(`no traceable kernel function matches ${String(fns)}`);
-  if (!haveKprobeMulti()) throw new NotSupportedError(`cannot attach ${kind}: this kernel has no kprobe_multi links (needs 5.18+ with kprobes)`);
+  if (!haveKprobeMulti()) throw new NotSupportedError(`cannot attach ${kind}: this kernel has no kprobe_multi links (needs 5.18+ built with CONFIG_FPROBE)`);
   const strs = names.map((n) => Buffer.from(`${n}\0`, 'latin1'));
   const ptrs = Buffer.alloc(8 * names.length);
   strs.forEach((s, i) => ptrs.writeBigUInt64LE(native.addressOf(s), 8 * i));
