@@ -240,7 +240,8 @@ export class ElfFile {
       }
       out.push({
         name, version, defaultVersion,
-        versionedName: version ? `${name}${defaultVersion ? '@@' : '@'}${version}` : name,
+        // A version's own definition symbol (value 0, ABS) is named after it: printed bare, as nm does.
+        versionedName: version && version !== name ? `${name}${defaultVersion ? '@@' : '@'}${version}` : name,
         value: data.readBigUInt64LE(o + 8), size: Number(data.readBigUInt64LE(o + 16)),
         type: info & 0xf, bind: info >> 4, shndx, dynamic,
       });

@@ -76,7 +76,7 @@ for (const mode of ['every CPU', 'one pid'] as const) {
       }
       link.close();
       const n = Number(counts.get(0)!.readBigUInt64LE(0));
-      console.log(`# ${mode}: ${n} samples`);
+      process.stdout.write(`# ${mode}: ${n} samples\n`);
       // MS ms of CPU time at HZ: ~300 samples; the kernel's frequency adjustment starts from period 1
       // and settles in a few ms, and the shared CPUs add jitter — but never 10x off.
       assert.ok(n >= (MS * HZ) / 1000 / 3 && n <= (MS * HZ) / 1000 * 3, `${n} samples for ${MS} ms at ${HZ} Hz`);
