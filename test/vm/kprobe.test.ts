@@ -1,0 +1,131 @@
+// Kprobes on a kernel that has them (run in a QEMU guest with Debian's kernel, see test/vm/):
+// kprobe and kretprobe count exact calls of a syscall's kernel function made by a child, with its
+// return value; a regex attaches to several functions; the tracefs fallback counts the same and
+// removes its events; kprobe_multi when the kernel has it. Skips itself where there are no kprobes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { Assembler, R0, R1, R2, R6, R7, R10 } from '../../src/isa/asm.js';
+import { loadProgram } from '../../src/load/index.js';
+import { createMap, type ArrayTable } from '../../src/maps/index.js';
+import { attachKprobe, attachKretprobe, attachKprobeMulti, haveKprobeMulti, getSyscallFnname, numOpenKprobes,
+  listProbeEvents, PROBE_GROUP } from '../../src/attach/index.js';
+import { pendingCleanups } from '../../src/attach/cleanup.js';
+import { tracefsPath } from '../../src/sys/index.js';
+import { Workload } from '../fixtures/workload.js';
+import { commFilter } from '../fixtures/programs.js';
+
+const skip = (process.getuid?.() !== 0 && 'needs root') ||
+  (!existsSync('/sys/bus/event_source/devices/kprobe') && 'no kprobes in this kernel (/sys/bus/event_source/devices/kprobe missing): run under test/vm');
+
+/**
+ * For tasks named `comm`: counts[0] += 1 and counts[1] += PT_REGS_RC(ctx) (rax, offset 80 in the
+ * x86_64 pt_regs) — the return value in a kretprobe.
+ */
+function counter(countsFd: number, comm: string, multi = false) {
+  const a = new Assembler();
+  a.mov64(R6, R1);
+  commFilter(a, comm, 'out');
+  const add = (k: number, label: string) =>
+    a.st('w', R10, -4, k).ldMapFd(R1, countsFd).mov64(R2, R10).alu64Imm('add', R2, -4)
+      .call('map_lookup_elem').jmpImm('jeq', R0, 0, label).atomic('add', 'dw', R0, R7, 0).label(label);
+  a.mov64Imm(R7, 1);
+  add(0, 'c0');
+  a.ldx('dw', R7, R6, 80);
+  add(1, 'c1');
+  a.label('out').mov64Imm(R0, 0).exit();
+  return loadProgram({ type: 'KPROBE', insns: a.assemble(), name: 'kcount', license: 'GPL',
+    expectedAttachType: multi ? 'TRACE_KPROBE_MULTI' : undefined });
+}
+
+const N = 500;
+
+function table() {
+  return createMap({ type: 'ARRAY', keySize: 4, valueSize: 8, maxEntries: 2 }) as ArrayTable;
+}
+const read = (t: ArrayTable) => [0, 1].map((k) => t.get(k)!.readBigUInt64LE(0));
+
+test('kprobe and kretprobe on the getppid syscall count every call and see its result', { skip, timeout: 600000 }, () => {
+  const fn = getSyscallFnname('getppid');
+  using wl = new Workload();
+  using entry = table();
+  using ret = table();
+  using pe = counter(entry.fd, wl.comm);
+  using pr = counter(ret.fd, wl.comm);
+  const before = numOpenKprobes();
+  {
+    using k = attachKprobe(pe, fn);
+    using r = attachKretprobe(pr, fn);
+    assert.equal(k.kind, 'kprobe');
+    assert.equal(r.kind, 'kretprobe');
+    assert.equal(numOpenKprobes(), before + 2);
+    wl.runSync(N);
+  }
+  assert.equal(numOpenKprobes(), before);
+  assert.equal(read(entry)[0], BigInt(N));
+  // getppid() returns the workload's parent: this process.
+  assert.deepEqual(read(ret), [BigInt(N), BigInt(N) * BigInt(process.pid)]);
+  wl.runSync(10); // detached
+  assert.equal(read(entry)[0], BigInt(N));
+});
+
+test('eventRe attaches to every matching function', { skip, timeout: 600000 }, () => {
+  const fn = getSyscallFnname('getppid');
+  const prefix = fn.slice(0, -'getppid'.length);
+  using wl = new Workload();
+  using counts = table();
+  using p = counter(counts.fd, wl.comm);
+  const re = new RegExp(`^${prefix}(getppid|getpid)$`);
+  {
+    using l = attachKprobe(p, '', { eventRe: re });
+    assert.match(l.target, /\(2 functions\)$/);
+    wl.runSync(N);
+  }
+  // Every getppid, plus whatever getpid calls the C runtime made (the workload makes none itself).
+  const n = read(counts)[0]!;
+  assert.ok(n >= BigInt(N) && n <= BigInt(N) + 5n, `${n} calls`);
+});
+
+test('the tracefs kprobe_events fallback counts the same and removes its events', { skip, timeout: 600000 }, () => {
+  const fn = getSyscallFnname('getppid');
+  using wl = new Workload();
+  using entry = table();
+  using ret = table();
+  using pe = counter(entry.fd, wl.comm);
+  using pr = counter(ret.fd, wl.comm);
+  let mine: string[];
+  {
+    using _k = attachKprobe(pe, fn, { mechanism: 'tracefs' });
+    using _r = attachKretprobe(pr, fn, { mechanism: 'tracefs', maxactive: 16 });
+    mine = listProbeEvents('kprobe_events').filter((n) => n.includes(`_${process.pid}_`));
+    assert.equal(mine.length, 2);
+    assert.ok(existsSync(tracefsPath('events', PROBE_GROUP, mine[0]!, 'id')));
+    assert.equal(pendingCleanups().filter((w) => w.startsWith('kprobe_events')).length, 2);
+    wl.runSync(N);
+  }
+  assert.equal(read(entry)[0], BigInt(N));
+  assert.deepEqual(read(ret), [BigInt(N), BigInt(N) * BigInt(process.pid)]);
+  const left = listProbeEvents('kprobe_events');
+  for (const n of mine) assert.ok(!left.includes(n), `${n} removed`);
+  assert.equal(pendingCleanups().filter((w) => w.startsWith('kprobe_events')).length, 0);
+});
+
+test('kprobe_multi: one link for several functions', { skip: skip || (!haveKprobeMulti() && 'no kprobe_multi links in this kernel'), timeout: 600000 }, () => {
+  const fn = getSyscallFnname('getppid');
+  using wl = new Workload();
+  using counts = table();
+  using p = counter(counts.fd, wl.comm, true);
+  {
+    using l = attachKprobeMulti(p, [fn, getSyscallFnname('getpid')]);
+    assert.equal(l.kind, 'kprobe_multi');
+    wl.runSync(N);
+  }
+  const n = read(counts)[0]!;
+  assert.ok(n >= BigInt(N) && n <= BigInt(N) + 5n, `${n} calls`);
+});
+
+test('errors on a kernel with kprobes are still one line', { skip, timeout: 600000 }, () => {
+  using counts = table();
+  using p = counter(counts.fd, 'nobody');
+  assert.throws(() => attachKprobe(p, 'vfs_reed'), { message: /^no kernel function 'vfs_reed' \(not in \/proc\/kallsyms\); did you mean vfs_read/ });
+});
