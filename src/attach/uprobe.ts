@@ -16,7 +16,11 @@ export type ProbeMechanism = 'auto' | 'pmu' | 'tracefs';
 export interface UprobeOptions {
   /** Path, library name ("c", "pthread") or command name ($PATH). */
   binary: string;
-  /** Function name, bare ("malloc") or versioned ("malloc@@GLIBC_2.2.5"). */
+  /**
+   * Function name, bare ("malloc") or versioned ("malloc@@GLIBC_2.2.5"). An IFUNC symbol (glibc's
+   * memcpy, strlen, ...) is its resolver, which runs once at load: probe the implementation
+   * (e.g. __memmove_avx_unaligned_erms) to see calls.
+   */
   symbol?: string;
   /** Every defined function whose name matches (BCC's sym_re). */
   symRe?: RegExp | string;

@@ -60,9 +60,7 @@ test('.symtab matches nm, and the build-id and PIE-ness match readelf', () => {
     assert.equal(elf.vaddrToOffset(text.addr), text.offset);
     execFileSync('rm', ['-f', out]);
   }
-  {
-    execFileSync('rm', ['-f', src]);
-  }
+  execFileSync('rm', ['-f', src]);
 });
 
 test('parseMaps reads /proc/<pid>/maps lines', () => {
