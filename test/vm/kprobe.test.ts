@@ -11,7 +11,10 @@ import { createMap, type ArrayTable } from '../../src/maps/index.js';
 import { attachKprobe, attachKretprobe, attachKprobeMulti, haveKprobeMulti, getSyscallFnname, numOpenKprobes,
   listProbeEvents, PROBE_GROUP } from '../../src/attach/index.js';
 import { pendingCleanups } from '../../src/attach/cleanup.js';
-import { tracefsPath } from '../../src/sys/index.js';
+import { bpf, tracefsPath } from '../../src/sys/index.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { Workload } from '../fixtures/workload.js';
 import { commFilter } from '../fixtures/programs.js';
 
@@ -143,4 +146,34 @@ test('errors on a kernel with kprobes are still one line', { skip, timeout: 6000
   using counts = table();
   using p = counter(counts.fd, 'nobody');
   assert.throws(() => attachKprobe(p, 'vfs_reed'), { message: /^no kernel function 'vfs_reed' \(not in \/proc\/kallsyms\); did you mean vfs_read/ });
+});
+
+test('SIGKILL: the PMU kprobe dies with its process; its tracefs kprobe event is swept by the next tracefs probe', { skip, timeout: 600000 }, async () => {
+  const mod = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  const script = `
+    const { loadProgram } = await import(${mod('../../src/load/index.js')});
+    const { attachKprobe, listProbeEvents } = await import(${mod('../../src/attach/index.js')});
+    const { bpf } = await import(${mod('../../src/sys/index.js')});
+    const prog = loadProgram({ type: 'KPROBE', insns: Buffer.from('b7000000000000009500000000000000', 'hex'), name: 'victim', license: 'GPL' });
+    const pmu = attachKprobe(prog, 'vfs_read');
+    attachKprobe(prog, 'vfs_write', { mechanism: 'tracefs' });
+    const mine = listProbeEvents('kprobe_events').filter((n) => n.includes('_' + process.pid + '_'));
+    console.log(bpf.linkInfo(pmu.allFds[0]).id + ' ' + mine.join(','));
+    setInterval(() => {}, 1000);`;
+  const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: c.stdout! }), 'line')) as [string];
+  const [id, names] = line.split(' ');
+  const event = names!;
+  assert.ok([...bpf.linkIds()].includes(Number(id)));
+  c.kill('SIGKILL');
+  await once(c, 'exit');
+  for (const end = Date.now() + 10000; [...bpf.linkIds()].includes(Number(id)) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(![...bpf.linkIds()].includes(Number(id)), 'the PMU kprobe link died with the process');
+  assert.ok(listProbeEvents('kprobe_events').includes(event), 'the tracefs event outlives SIGKILL');
+  using counts = table();
+  using p = counter(counts.fd, 'nobody');
+  {
+    using _l = attachKprobe(p, 'vfs_read', { mechanism: 'tracefs' });
+  }
+  assert.ok(!listProbeEvents('kprobe_events').includes(event), `${event} swept`);
 });
