@@ -10,3 +10,4 @@ export { parseUsdtArg, parseUsdtArgs, evalUsdtArg, PT_REGS_X86_64, type UsdtArgS
 export { attachPerfEvent, type PerfEventOptions } from './perf_event.js';
 export { probePmu, type ProbePmu } from './probe_pmu.js';
 export { removeStaleProbeEvents, listProbeEvents, PROBE_GROUP } from './probe_events.js';
+export { attachUprobeMulti, haveUprobeMulti, TRACE_UPROBE_MULTI } from './uprobe_multi.js';

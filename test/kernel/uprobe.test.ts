@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { compileObject } from '../../src/compiler/object.js';
-import { loadObject, type LoadedObject } from '../../src/load/index.js';
+import { loadObject, loadProgram, type LoadedObject } from '../../src/load/index.js';
+import { Assembler, R0, R1, R2, R10 } from '../../src/isa/asm.js';
+import { createMap } from '../../src/maps/index.js';
 import { Btf } from '../../src/btf/reader.js';
 import { features } from '../../src/sys/index.js';
 import type { ArrayTable } from '../../src/maps/index.js';
-import { type Link, attachUprobe, attachUretprobe, numOpenUprobes, listProbeEvents, resolveUprobeTargets } from '../../src/attach/index.js';
+import { type Link, attachUprobe, attachUprobeMulti, haveUprobeMulti, TRACE_UPROBE_MULTI, attachUretprobe, numOpenUprobes, listProbeEvents, resolveUprobeTargets } from '../../src/attach/index.js';
 import { pendingCleanups } from '../../src/attach/cleanup.js';
 import { probeTarget, runTarget, startTarget } from '../fixtures/probe_target.js';
 
@@ -183,4 +185,35 @@ test('a version-qualified symbol resolves to the same place as the bare name', {
   const [bare] = resolveUprobeTargets({ binary: 'c', symbol: 'malloc' });
   const [ver] = resolveUprobeTargets({ binary: 'c', symbol: 'malloc@@GLIBC_2.2.5' });
   assert.equal(bare!.offset, ver!.offset);
+});
+
+test('uprobe_multi: one link for every function symRe matches, with and without a pid filter', { skip: skip || (!haveUprobeMulti() && 'no uprobe_multi links in this kernel (6.6+)'), timeout: 60000 }, async () => {
+  const bin = probeTarget();
+  using counts = createMap({ type: 'ARRAY', keySize: 4, valueSize: 8, maxEntries: 1 }) as ArrayTable;
+  const a = new Assembler();
+  a.st('w', R10, -4, 0).ldMapFd(R1, counts.fd).mov64(R2, R10).alu64Imm('add', R2, -4)
+    .call('map_lookup_elem').jmpImm('jeq', R0, 0, 'out').mov64Imm(R1, 1).atomic('add', 'dw', R0, R1, 0)
+    .label('out').mov64Imm(R0, 0).exit();
+  using prog = loadProgram({ type: 'KPROBE', insns: a.assemble(), license: 'GPL', expectedAttachType: TRACE_UPROBE_MULTI });
+  const count = () => counts.get(0)!.readBigUInt64LE(0);
+  {
+    using l = attachUprobeMulti(prog, { binary: bin, symRe: /^(tsbcc_add|main)$/ });
+    assert.equal(l.kind, 'uprobe_multi');
+    assert.match(l.target, /\(2 functions\)$/);
+    await runTarget(bin, 25); // started after the attach: main's entry counts too
+  }
+  assert.equal(count(), 26n);
+  const other = startTarget(bin, 40);
+  await other.ready;
+  let link: Link | undefined;
+  try {
+    await runTarget(bin, 30, (pid) => {
+      link = attachUprobeMulti(prog, { binary: bin, symRe: /^(tsbcc_add|main)$/, pid });
+      other.go();
+    });
+    await other.done;
+  } finally {
+    link?.close();
+  }
+  assert.equal(count(), 26n + 30n); // that process's 30 tsbcc_add calls (it was in main already), not the other's 40
 });
