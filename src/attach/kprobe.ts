@@ -126,10 +126,7 @@ function attachOne(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOpt
 }
 
 function openError(e: unknown, kind: string, target: string): Error {
-  if (isErrno(e, 'ENOENT', 'EINVAL', 'EILSEQ')) {
-    const err = explain(e, `cannot attach ${kind} to ${target} (blacklisted, inlined, notrace or a bad offset)`);
-    return err;
-  }
+  if (isErrno(e, 'ENOENT', 'EINVAL', 'EILSEQ')) return explain(e, `cannot attach ${kind} to ${target} (blacklisted, inlined, notrace or a bad offset)`);
   return explain(e, `attaching ${kind} to ${target}`);
 }
 

@@ -51,7 +51,7 @@ function sampleCounter(countsFd: number, comm: string) {
 const HZ = 1000, MS = 300;
 
 for (const mode of ['every CPU', 'one pid'] as const) {
-  test(`cpu-clock at ${HZ} Hz on ${mode}: the busy child gets about one sample per ms of CPU time`, { skip, timeout: 30000 }, async () => {
+  test(`cpu-clock at ${HZ} Hz on ${mode}: the busy child gets about one sample per ms of CPU time`, { skip, timeout: 30000 }, async (t) => {
     const comm = `tsbccbusy${process.pid % 100000}`.slice(0, 15);
     const path = join(tmpdir(), comm);
     rmSync(path, { force: true });
@@ -76,7 +76,7 @@ for (const mode of ['every CPU', 'one pid'] as const) {
       }
       link.close();
       const n = Number(counts.get(0)!.readBigUInt64LE(0));
-      process.stdout.write(`# ${mode}: ${n} samples\n`);
+      t.diagnostic(`${mode}: ${n} samples`);
       // MS ms of CPU time at HZ: ~300 samples; the kernel's frequency adjustment starts from period 1
       // and settles in a few ms, and the shared CPUs add jitter — but never 10x off.
       assert.ok(n >= (MS * HZ) / 1000 / 3 && n <= (MS * HZ) / 1000 * 3, `${n} samples for ${MS} ms at ${HZ} Hz`);

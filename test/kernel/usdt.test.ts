@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { Assembler, R0, R1, R2, R6, R7, R10 } from '../../src/isa/asm.js';
 import { loadProgram } from '../../src/load/index.js';
 import { createMap, type ArrayTable } from '../../src/maps/index.js';
-import { attachUsdt, listUsdtProbes, type UsdtProbe, type ProbeMechanism } from '../../src/attach/index.js';
+import { type Link, attachUsdt, listUsdtProbes, type UsdtProbe, type ProbeMechanism } from '../../src/attach/index.js';
 import { probeTarget, runTarget, startTarget } from '../fixtures/probe_target.js';
 import { readUsdtArg } from '../fixtures/usdt_read.js';
 
@@ -78,4 +78,23 @@ test('an unknown USDT probe names what the binary has', { skip }, () => {
   assert.throws(() => attachUsdt(prog, { binary: bin, provider: 'tsbcc', name: 'nope' }),
     { message: `no USDT probe tsbcc:nope in ${bin} (it has tsbcc:hit)` });
   assert.throws(() => attachUsdt(prog, { binary: '/bin/true', name: 'x' }), { message: 'no USDT probe x in /bin/true (it has no USDT probes)' });
+});
+
+test('a running process\'s USDT probes are found through its mappings (pid only)', { skip, timeout: 60000 }, async () => {
+  const bin = probeTarget();
+  const [p] = listUsdtProbes({ binary: bin });
+  using counts = createMap({ type: 'ARRAY', keySize: 4, valueSize: 8, maxEntries: 5 }) as ArrayTable;
+  using prog = loadProgram({ type: 'KPROBE', insns: argSummer(p!, counts.fd), name: 'usdt_pid', license: 'GPL' });
+  let link: Link | undefined, r;
+  try {
+    r = await runTarget(bin, 30, (pid) => {
+      const found = listUsdtProbes({ pid }).filter((x) => x.provider === 'tsbcc');
+      assert.deepEqual(found.map((x) => [x.path, x.name, x.offset]), [[bin, 'hit', p!.offset]]);
+      link = attachUsdt(prog, { pid, name: 'hit' });
+    });
+  } finally {
+    link?.close();
+  }
+  assert.equal(r.seen, 30);
+  assert.equal(counts.get(4)!.readBigUInt64LE(0), 30n);
 });
