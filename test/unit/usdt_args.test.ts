@@ -1,7 +1,11 @@
 // USDT argument specs (x86_64) as gcc and clang write them into .note.stapsdt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { parseUsdtArg, parseUsdtArgs, evalUsdtArg, PT_REGS_X86_64 } from '../../src/attach/usdt_args.js';
+import { readUsdtProbes } from '../../src/attach/usdt.js';
+import { findLibrary } from '../../src/elf/index.js';
 
 const reg = (name: string, shift = 0) => ({ name, offset: PT_REGS_X86_64[name]!, shift });
 
@@ -59,4 +63,23 @@ test('evalUsdtArg truncates and extends as the size says', () => {
   const reads: bigint[] = [];
   assert.equal(evalUsdtArg(parseUsdtArg('-1@16(%rsp,%rcx,8)'), regs, (addr) => { reads.push(addr); return 0x80n; }), -128n);
   assert.deepEqual(reads, [0x1000n + 16n + 16n]);
+});
+
+test('the USDT probes of system binaries (python3, libstdc++) match readelf -n, and every argument parses', () => {
+  const files = ['/usr/bin/python3', findLibrary('stdc++')].filter((f): f is string => !!f && existsSync(f));
+  let total = 0;
+  for (const f of files) {
+    const text = execFileSync('readelf', ['-n', f], { encoding: 'latin1' });
+    const re = /Provider: (\S+)\s+Name: (\S+)\s+Location: (0x[0-9a-f]+), Base: (0x[0-9a-f]+), Semaphore: (0x[0-9a-f]+)\s+Arguments: ?(.*)/g;
+    const want = [...text.matchAll(re)].map((m) => [m[1], m[2], BigInt(m[3]!), BigInt(m[5]!), m[6]!.trim()]);
+    const probes = readUsdtProbes(f);
+    assert.deepEqual(probes.map((p) => [p.provider, p.name, p.pc, p.semaphore, p.argString]), want, f);
+    for (const p of probes) {
+      assert.equal(p.argError, undefined, `${f} ${p.provider}:${p.name} "${p.argString}"`);
+      assert.equal(p.args!.length, p.argString ? p.argString.split(' ').length : 0);
+      if (p.semaphore) assert.ok(p.semaphoreOffset !== undefined && p.semaphoreOffset > 0);
+    }
+    total += probes.length;
+  }
+  if (files.length) assert.ok(total > 0, 'found probes');
 });
