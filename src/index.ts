@@ -8,6 +8,8 @@ export * from './maps/index.js';
 export * from './attach/index.js';
 export * as netlink from './netlink/index.js';
 export { withNetns } from './sys/index.js';
+export * as elf from './elf/index.js';
+export { ElfFile, ElfError, resolveBinary, BinaryNotFoundError, symbolizeUser, formatUserSymbol, UserSymbolizer, type UserSymbol } from './elf/index.js';
 export * from './events/index.js';
 export { Btf, BtfParseError } from './btf/reader.js';
 export { Kind as BtfKind, type BtfType } from './btf/types.js';

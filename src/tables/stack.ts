@@ -4,6 +4,7 @@
 // here as a UserSymbolizer, so this file stays free of ELF parsing.
 import type { StackTraceTable } from '../maps/index.js';
 import { kallsyms, type Kallsyms, type KsymOptions } from '../sys/kallsyms.js';
+import { UserSymbolizer as ElfUserSymbolizer } from '../elf/symbolize.js';
 
 /** What a user-space symbolizer says about an address in a process. */
 export interface UserSymbol {
@@ -28,7 +29,8 @@ export interface SymOptions extends KsymOptions {
   userSymbolizer?: UserSymbolizer;
 }
 
-let defaultUserSymbolizer: UserSymbolizer | undefined;
+// By default, user frames are symbolized from the process's mappings and ELF symbol tables.
+let defaultUserSymbolizer: UserSymbolizer | undefined = new ElfUserSymbolizer();
 /** Install the user-space symbolizer sym() and StackTraces use unless told otherwise. */
 export function setUserSymbolizer(s: UserSymbolizer | undefined): void { defaultUserSymbolizer = s; }
 
