@@ -161,7 +161,8 @@ function cyclicBlocks(order: Block[]): Set<Block> {
 const u64 = (x: bigint) => BigInt.asUintN(64, x);
 const s64 = (x: bigint) => BigInt.asIntN(64, x);
 
-function foldBin(kind: BinOp, a: bigint, b: bigint): bigint {
+/** A 64-bit operation on constants, with BPF's results for division by zero. */
+export function foldBin(kind: BinOp, a: bigint, b: bigint): bigint {
   switch (kind) {
     case 'add': return u64(a + b);
     case 'sub': return u64(a - b);
