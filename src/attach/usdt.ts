@@ -104,15 +104,7 @@ export interface UsdtOptions {
 
 /** Attach a KPROBE-type program at every location of a USDT probe; one Link holds them all. */
 export function attachUsdt(prog: Attachable, o: UsdtOptions): Link {
-  const all = listUsdtProbes({ binary: o.binary, pid: o.pid });
-  const where = o.binary ?? `pid ${o.pid}`;
-  const want = `${o.provider ? `${o.provider}:` : ''}${o.name}`;
-  const probes = all.filter((p) => p.name === o.name && (!o.provider || p.provider === o.provider));
-  if (!probes.length) {
-    const have = [...new Set(all.map((p) => `${p.provider}:${p.name}`))];
-    throw new Error(`no USDT probe ${want} in ${where}` +
-      (have.length ? ` (it has ${have.slice(0, 8).join(', ')}${have.length > 8 ? ', ...' : ''})` : ' (it has no USDT probes)'));
-  }
+  const probes = findUsdtProbe(o);
   const links: Link[] = [];
   try {
     for (const p of probes) {
@@ -123,4 +115,30 @@ export function attachUsdt(prog: Attachable, o: UsdtOptions): Link {
     throw e;
   }
   return Link.combine('usdt', `${probes[0]!.path}:${probes[0]!.provider}:${o.name}`, links);
+}
+
+/** Every location of one probe; a one-line error naming what the binary has when there is none. */
+function findUsdtProbe(o: { binary?: string; provider?: string; name: string; pid?: number }): UsdtProbe[] {
+  const all = listUsdtProbes({ binary: o.binary, pid: o.pid });
+  const where = o.binary ?? `pid ${o.pid}`;
+  const want = `${o.provider ? `${o.provider}:` : ''}${o.name}`;
+  const probes = all.filter((p) => p.name === o.name && (!o.provider || p.provider === o.provider));
+  if (!probes.length) {
+    const have = [...new Set(all.map((p) => `${p.provider}:${p.name}`))];
+    throw new Error(`no USDT probe ${want} in ${where}` +
+      (have.length ? ` (it has ${have.slice(0, 8).join(', ')}${have.length > 8 ? ', ...' : ''})` : ' (it has no USDT probes)'));
+  }
+  return probes;
+}
+
+/**
+ * The argument specs of every location of a USDT probe, as compileBcc's `usdt` option takes them
+ * for the function attached to it ({ [fn]: usdtSpecsFor(...) }): what bpf_usdt_readarg compiles from.
+ * Throws one line when the probe is missing or a location's arguments do not parse.
+ */
+export function usdtSpecsFor(binary: string | undefined, provider: string | undefined, name: string, pid?: number): UsdtArgSpec[][] {
+  return findUsdtProbe({ binary, provider, name, pid }).map((p) => {
+    if (!p.args) throw new Error(`USDT probe ${p.provider}:${p.name} in ${p.path}: ${p.argError}`);
+    return p.args;
+  });
 }
