@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { loadObject } from '../../src/load/index.js';
 import { PerfBuffer } from '../../src/events/index.js';
 import type { PerfEventArray } from '../../src/maps/index.js';
-import { attachUsdt, listUsdtProbes, usdtSpecsFor } from '../../src/attach/index.js';
+import { attachUsdt, listUsdtProbes, usdtSpecsFor, usdtContextFor } from '../../src/attach/index.js';
 import { compileHere } from '../fixtures/bcc.js';
 import { probeTarget, startTarget } from '../fixtures/probe_target.js';
 
@@ -51,6 +51,17 @@ int on_consts(struct pt_regs *ctx) {
   events.perf_submit(ctx, &e, sizeof(e));
   return 0;
 }
+
+/* Two locations, different specs: the read is picked by PT_REGS_IP; the type is the widest (s16, u64). */
+int on_multi(struct pt_regs *ctx) {
+  struct ev e = {};
+  e.kind = 3;
+  s16 x = 0; u64 y = 0;
+  e.bad = bpf_usdt_readarg(1, ctx, &x) | bpf_usdt_readarg(2, ctx, &y);
+  e.c = x; e.d = y;
+  events.perf_submit(ctx, &e, sizeof(e));
+  return 0;
+}
 `;
 
 interface Ev { kind: number; bad: number; a: number; b: number; c: number; d: bigint; wide: bigint; s: string; sum: bigint }
@@ -65,6 +76,9 @@ for (const flags of [['-O2'], ['-O0']]) {
     const kinds = listUsdtProbes({ binary: bin }).find((p) => p.name === 'args')!.args!.map((a) => a.kind);
     // The build puts the arguments where this test says it reads them from.
     assert.ok(kinds.includes(flags[0] === '-O2' ? 'reg' : 'mem'), `${flags[0]}: ${kinds.join(' ')}`);
+    const multi = listUsdtProbes({ binary: bin }).filter((p) => p.name === 'multi');
+    assert.equal(multi.length, 2);
+    assert.notEqual(multi[0]!.argString, multi[1]!.argString);
     const N = 4;
     const t = startTarget(bin, N);
     const pid = await t.ready;
@@ -74,6 +88,7 @@ for (const flags of [['-O2'], ['-O0']]) {
         usdt: {
           on_args: usdtSpecsFor(bin, 'tsbcc_dialect', 'args', pid),
           on_consts: { probe: 'tsbcc_dialect:consts', locations: usdtSpecsFor(bin, 'tsbcc_dialect', 'consts', pid) },
+          on_multi: usdtContextFor(bin, 'tsbcc_dialect', 'multi', pid),
         },
       });
       assert.deepEqual(spec.warnings.map((w) => w.code), ['bcc-usdt-size']);
@@ -82,7 +97,8 @@ for (const flags of [['-O2'], ['-O0']]) {
       {
         using l1 = attachUsdt(obj.program('on_args'), { binary: bin, provider: 'tsbcc_dialect', name: 'args', pid });
         using l2 = attachUsdt(obj.program('on_consts'), { binary: bin, provider: 'tsbcc_dialect', name: 'consts', pid });
-        void l1; void l2;
+        using l3 = attachUsdt(obj.program('on_multi'), { binary: bin, provider: 'tsbcc_dialect', name: 'multi', pid });
+        void l1; void l2; void l3;
         t.go();
         await t.done;
       }
@@ -97,10 +113,13 @@ for (const flags of [['-O2'], ['-O0']]) {
       const [a, b, c] = [-1 - i, 65000 + i, -100000 * (i + 1)];
       want.push({ kind: 1, bad: -1, a, b, c, d: 0xfedcba9800000000n + BigInt(i), wide: 99n, s: `hello-${i}`, sum: BigInt(a + b + c) });
       want.push({ kind: 2, bad: 0, a: -7, b: 60000, c: -100000, d: 0x123456789an, wide: 0n, s: '', sum: BigInt(-7 + 60000 - 100000) });
+      // Even i: (int8)-42 and the int32 c, widened to s16 and (sign-extended) u64; odd i: (int16)(-300-i), i+7.
+      const [x, y] = i % 2 === 0 ? [-42, BigInt.asUintN(64, BigInt(c))] : [-300 - i, BigInt(i + 7)];
+      want.push({ kind: 3, bad: 0, a: 0, b: 0, c: x, d: y, wide: 0n, s: '', sum: 0n });
     }
     // Per-CPU perf buffers: the target may move between CPUs, so compare as sorted lists.
     const order = (xs: Ev[]) => xs.map((x) => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).sort();
-    assert.equal(got.length, 2 * N);
+    assert.equal(got.length, 3 * N);
     assert.deepEqual(order(got), order(want));
   });
 }

@@ -7,8 +7,10 @@
 //   reg   — a load of the pt_regs member (>> 8 for %ah..%dh), cast to the argument's type;
 //   mem   — bpf_probe_read_user of the argument's size at reg + displacement [+ index * scale];
 //   const — the constant.
-// Every location of the probe must keep argument n in the same place (BCC switches on the
-// instruction pointer instead; that needs each location's run-time address, which the spec lacks).
+// When every location of the probe keeps argument n in the same place, that one read is all; when
+// they differ, the code picks the location by the instruction pointer (PT_REGS_IP(ctx)), as BCC's
+// does, which needs each location's run-time address (UsdtContextSpec.addresses; usdtContextFor).
+// The value's type is then the widest of the locations' types, as in BCC.
 import type { Expr } from '../parse/ast.js';
 import type { RewriteEnv } from '../check/checker.js';
 import { isPointer, isArray, isInteger, isVoid, sizeOf, describeType } from '../check/types.js';
@@ -21,6 +23,8 @@ export interface UsdtContextSpec {
   probe?: string;
   /** One entry per location (call site) of the probe: its arguments' specs. */
   locations: UsdtArgSpec[][];
+  /** Each location's address in the traced process (PT_REGS_IP at the probe), when known. */
+  addresses?: bigint[];
 }
 
 /** compileBcc's usdt option: by C function name, the probe's specs (bare, or with the probe's name). */
@@ -57,22 +61,39 @@ function poison(e: Expr): Expr {
   return { kind: 'int', value: 0n, unsigned: false, longs: 0, decimal: true, text: '0', loc: e.loc };
 }
 
-/** C statements that leave argument `a` in `__bcc_val` (declared by the caller, type T). */
-function readInto(a: UsdtArgSpec): string {
+/** C statements that leave argument `a` in `__bcc_val` (declared by the caller, type T: a's own or wider). */
+function readInto(a: UsdtArgSpec, T: string): string {
   const reg = (r: { offset: number }) => `__bcc_regs->${FIELD_AT.get(r.offset)!}`;
-  const T = usdtArgCType(a);
+  const own = usdtArgCType(a);
   switch (a.kind) {
     case 'const':
-      return `__bcc_val = (${T})0x${BigInt.asUintN(64, a.constant!).toString(16)}ULL;`;
+      return `__bcc_val = (${T})(${own})0x${BigInt.asUintN(64, a.constant!).toString(16)}ULL;`;
     case 'reg':
-      return `__bcc_val = (${T})(${reg(a.reg!)}${a.reg!.shift ? ` >> ${a.reg!.shift}` : ''});`;
+      return `__bcc_val = (${T})(${own})(${reg(a.reg!)}${a.reg!.shift ? ` >> ${a.reg!.shift}` : ''});`;
     case 'mem': {
       const d = a.displacement ?? 0;
       const index = a.index ? ` + ${reg(a.index)} * ${a.scale ?? 1}` : '';
-      return `u64 __bcc_addr = ${reg(a.reg!)} ${d < 0 ? '-' : '+'} ${Math.abs(d)}${index}; __bcc_val = 0; ` +
-        `bpf_probe_read_user(&__bcc_val, sizeof(__bcc_val), (void *)__bcc_addr);`;
+      return `{ u64 __bcc_addr = ${reg(a.reg!)} ${d < 0 ? '-' : '+'} ${Math.abs(d)}${index}; ${own} __bcc_mem = 0; ` +
+        `bpf_probe_read_user(&__bcc_mem, sizeof(__bcc_mem), (void *)__bcc_addr); __bcc_val = (${T})__bcc_mem; }`;
     }
   }
+}
+
+/**
+ * The C that reads argument n into `__bcc_val` and sets `__bcc_ok`: one read when every location
+ * has the same spec, else a test of the instruction pointer per location (no match: not ok).
+ */
+function readArg(specs: UsdtArgSpec[], addresses: bigint[] | undefined, T: string): string {
+  const head = `struct ${USDT_REGS_STRUCT} *__bcc_regs = (struct ${USDT_REGS_STRUCT} *)(__C); ${T} __bcc_val = 0; int __bcc_ok = 1;`;
+  const first = specs[0]!;
+  if (specs.every((x) => specKey(x) === specKey(first))) return `${head} ${readInto(first, T)}`;
+  const arms = specs.map((x, i) => `if (__bcc_ip == 0x${addresses![i]!.toString(16)}ULL) { ${readInto(x, T)} }`);
+  return `${head} u64 __bcc_ip = __bcc_regs->rip; ${arms.join(' else ')} else __bcc_ok = 0;`;
+}
+
+/** BCC's largest_arg_type: the type of the widest argument over the locations (the first of that width). */
+function widest(specs: UsdtArgSpec[]): UsdtArgSpec {
+  return specs.reduce((w, x) => (x.size > w.size ? x : w));
 }
 
 /** The checker's rewrite of bpf_usdt_readarg / bpf_usdt_readarg_p calls. */
@@ -113,18 +134,20 @@ export function rewriteUsdtCall(e: Expr & { kind: 'call' }, name: string, env: R
     return poison(e);
   }
   const specs = ctx.locations.map((l) => l[Number(n) - 1]!);
-  const spec = specs[0]!;
-  if (specs.some((s) => specKey(s) !== specKey(spec))) {
-    const texts = [...new Set(specs.map((s) => `"${s.text}"`))];
-    env.error('bcc-usdt-locations', `${name}: ${label} has ${specs.length} locations that keep argument ${n} in different places (${texts.join(', ')}); tsbcc reads an argument only when every location has the same spec`, nArg.loc);
+  const differ = specs.some((x) => specKey(x) !== specKey(specs[0]!));
+  if (differ && ctx.addresses?.length !== specs.length) {
+    const texts = [...new Set(specs.map((x) => `"${x.text}"`))];
+    env.error('bcc-usdt-locations', `${name}: ${label} has ${specs.length} locations that keep argument ${n} in different places (${texts.join(', ')}); ` +
+      `telling them apart needs each location's address in the process (usdtContextFor with the pid, or a non-PIE binary)`, nArg.loc);
     return poison(e);
   }
+  const spec = widest(specs);
+  const addresses = differ ? ctx.addresses : undefined;
   if (!isPointer(types[1]!.type)) {
     env.error('bcc-usdt-ctx', `${name}: 'ctx' must be the probe's struct pt_regs pointer, not ${describeType(types[1]!)}`, ctxArg.loc);
     return poison(e);
   }
   const T = usdtArgCType(spec);
-  const head = `struct ${USDT_REGS_STRUCT} *__bcc_regs = (struct ${USDT_REGS_STRUCT} *)(__C); ${T} __bcc_val;`;
   if (isP) {
     const [, , buf, len] = e.args as [Expr, Expr, Expr, Expr];
     if (!isPointer(types[2]!.type) && !isArray(types[2]!.type)) {
@@ -141,7 +164,7 @@ export function rewriteUsdtCall(e: Expr & { kind: 'call' }, name: string, env: R
       env.warning('bcc-usdt-size', `${name}: argument ${n} of ${label} is ${T} (${spec.size} bytes), not an 8-byte address: as in BCC, nothing is read and the call fails`, nArg.loc);
       return expressionFrom(`({ u64 __bcc_addr0 = 0; bpf_probe_read_user(__B, __L, (void *)__bcc_addr0); })`, holes, e.loc);
     }
-    return expressionFrom(`({ ${head} ${readInto(spec)} bpf_probe_read_user(__B, __L, (void *)(u64)__bcc_val); })`, holes, e.loc);
+    return expressionFrom(`({ ${readArg(specs, addresses, T)} bpf_probe_read_user(__B, __L, (void *)(__bcc_ok ? (u64)__bcc_val : 0)); })`, holes, e.loc);
   }
   const dt = types[2]!.type;
   if (!isPointer(dt) || isVoid(dt.to.type) || !isInteger(dt.to.type) && !isPointer(dt.to.type) && sizeOf(dt.to.type) <= 0) {
@@ -153,5 +176,5 @@ export function rewriteUsdtCall(e: Expr & { kind: 'call' }, name: string, env: R
     env.warning('bcc-usdt-size', `${name}: argument ${n} of ${label} is ${T} (${spec.size} byte${spec.size === 1 ? '' : 's'}) but the destination is ${describeType(dt.to)} (${destSize} byte${destSize === 1 ? '' : 's'}): as in BCC, the call returns -1 and writes nothing`, destArg.loc);
     return expressionFrom(`(-1)`, {}, e.loc);
   }
-  return expressionFrom(`({ ${head} ${readInto(spec)} *(${T} *)(__V) = __bcc_val; 0; })`, { __C: ctxArg, __V: destArg }, e.loc);
+  return expressionFrom(`({ ${readArg(specs, addresses, T)} if (__bcc_ok) *(${T} *)(__V) = __bcc_val; __bcc_ok ? 0 : -1; })`, { __C: ctxArg, __V: destArg }, e.loc);
 }
