@@ -123,3 +123,25 @@ for (const flags of [['-O2'], ['-O0']]) {
     assert.deepEqual(order(got), order(want));
   });
 }
+
+test('usdtSpecsFor / usdtContextFor: specs per location, run-time addresses only where they can be known', { skip }, async () => {
+  const bin = probeTarget(['-O2'], 'usdt_target.c');
+  const notes = listUsdtProbes({ binary: bin }).filter((p) => p.name === 'multi');
+  assert.deepEqual(usdtSpecsFor(bin, 'tsbcc_dialect', 'multi'), notes.map((p) => p.args));
+  // A PIE binary without a pid: where it will be mapped is unknown.
+  assert.ok(notes[0]!.pie);
+  assert.equal(usdtContextFor(bin, undefined, 'multi').addresses, undefined);
+  assert.throws(() => usdtSpecsFor(bin, 'tsbcc_dialect', 'nope'), { message: /^no USDT probe tsbcc_dialect:nope in .* \(it has tsbcc_dialect:multi, tsbcc_dialect:args, tsbcc_dialect:consts\)$/ });
+  const t = startTarget(bin, 0);
+  const pid = await t.ready;
+  try {
+    const c = usdtContextFor(bin, 'tsbcc_dialect', 'multi', pid);
+    assert.equal(c.probe, 'tsbcc_dialect:multi');
+    // The same page offsets as the link-time addresses, moved by the load bias.
+    assert.deepEqual(c.addresses!.map((a) => a & 0xfffn), notes.map((p) => p.pc & 0xfffn));
+    assert.equal(c.addresses![1]! - c.addresses![0]!, notes[1]!.pc - notes[0]!.pc);
+  } finally {
+    t.go();
+    await t.done;
+  }
+});
