@@ -4,7 +4,11 @@
 // BPF_PERF_OUTPUT are compared with what the target passed, exactly, for every hit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadObject } from '../../src/load/index.js';
 import { PerfBuffer } from '../../src/events/index.js';
 import type { PerfEventArray } from '../../src/maps/index.js';
@@ -143,5 +147,28 @@ test('usdtSpecsFor / usdtContextFor: specs per location, run-time addresses only
   } finally {
     t.go();
     await t.done;
+  }
+});
+
+test('tsbcc compile --usdt: each probe\'s specs from the binary, every program accepted by the verifier', { skip, timeout: 60000 }, () => {
+  const bin = probeTarget(['-O0'], 'usdt_target.c');
+  const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'tsbcc-usdt-cli-'));
+  try {
+    const file = join(dir, 'prog.c');
+    writeFileSync(file, PROGRAM.replace(/^int on_multi[^]*$/m, ''));
+    const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'compile', file, ...args], { encoding: 'utf8', timeout: 60000 });
+    const ok = run('--usdt', `on_args=${bin}:tsbcc_dialect:args`, '--usdt', `on_consts=${bin}:tsbcc_dialect:consts`, '--load');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^on_args: accepted by the verifier$/m);
+    assert.match(ok.stdout, /^on_consts: accepted by the verifier$/m);
+    const bad = run('--usdt', `on_args=${bin}:tsbcc_dialect:nope`);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^tsbcc compile: no USDT probe tsbcc_dialect:nope in \S+ \(it has [^)]*\)\n$/);
+    const missing = run('--usdt', `on_args=${bin}:tsbcc_dialect:args`);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /error: bpf_usdt_readarg in 'on_consts', which is not attached as a USDT probe/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
