@@ -142,3 +142,12 @@ int helper(struct pt_regs *ctx) { long v; return bpf_usdt_readarg(1, ctx, &v); }
     { usdt: { f: [parseUsdtArgs('-4@%edi'), parseUsdtArgs('-4@-4(%rbp)')] } }), [
     "prog.c:1:61: error: bpf_usdt_readarg: the USDT probe of 'f' has 2 locations that keep argument 1 in different places (\"-4@%edi\", \"-4@-4(%rbp)\"); telling them apart needs each location's address in the process (usdtContextFor with the pid, or a non-PIE binary)"]);
 });
+
+test('a function given USDT specs is a uprobe program that nothing attaches by name, whatever its context type', () => {
+  const o = bcc(`int on_req(void *ctx) { u64 v = 0; bpf_usdt_readarg(1, ctx, &v); return v; }
+int on_req2(struct pt_regs *ctx) { u64 v = 0; bpf_usdt_readarg(1, ctx, &v); return v; }`,
+  { usdt: { on_req: [parseUsdtArgs('8@%rdi')], on_req2: [parseUsdtArgs('8@%rsi')] } });
+  assert.deepEqual(o.probes.map((p) => [p.name, p.type, p.attach]), [['on_req', 'KPROBE', undefined], ['on_req2', 'KPROBE', undefined]]);
+  assert.equal(loadsAt(o.programs[0]!, PT_REGS_X86_64.rdi!).length, 1);
+  assert.equal(loadsAt(o.programs[1]!, PT_REGS_X86_64.rsi!).length, 1);
+});

@@ -170,6 +170,8 @@ function tableDef(s: Sym, diags: Diagnostics, tables: BccTable[]): MapDef | unde
  * The result loads with loadObject like any ObjectSpec.
  */
 export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
+  // A function attached to a USDT probe is a uprobe program, whatever its context parameter says.
+  if (opts.usdt) opts = { ...opts, types: { ...Object.fromEntries(Object.keys(opts.usdt).map((f) => [f, 'uprobe'])), ...opts.types } };
   const { header, failures } = tracepointHeader(text, opts);
   const tables: BccTable[] = [];
   const warnings: Diagnostic[] = [];
@@ -214,7 +216,9 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
       },
     },
   });
-  const probes: BccProgram[] = spec.programs.map((p) => ({ name: p.name, type: p.type, attach: kinds.get(p.name)?.auto ?? autoFromSection(p.section, p.type), insnCount: p.insns.length }));
+  const probes: BccProgram[] = spec.programs.map((p) => ({ name: p.name, type: p.type, insnCount: p.insns.length,
+    // A USDT probe's function is attached by whoever gave its specs, not by its name.
+    attach: opts.usdt?.[p.name] ? undefined : kinds.get(p.name)?.auto ?? autoFromSection(p.section, p.type) }));
   return { ...spec, tables, probes, warnings };
 }
 
