@@ -31,7 +31,6 @@ export class Btf {
   private readonly strs: Uint8Array; // the string section
   private readonly hashSlots: Int32Array; // open addressing: local index + 1, 0 = empty
   private readonly cache: (BtfType | undefined)[];
-  private enumIndex?: Map<string, { id: number; value: bigint }>;
 
   private constructor(buf: Uint8Array, readonly base?: Btf, readonly label = 'btf') {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -315,16 +314,55 @@ export class Btf {
 
   /** An enumerator by name across every enum (kernel constants live there), e.g. TASK_RUNNING... */
   enumerator(name: string): { id: number; value: bigint } | undefined {
-    if (!this.enumIndex) {
-      const idx = new Map<string, { id: number; value: bigint }>();
-      for (let id = this.base ? this.base.startId : this.startId; id < this.nextId; id++) {
-        const k = this.kindOf(id);
-        if (k !== Kind.ENUM && k !== Kind.ENUM64) continue;
-        const t = this.type(id) as Extract<BtfType, { kind: 6 | 19 }>;
-        for (const v of t.values) if (!idx.has(v.name)) idx.set(v.name, { id, value: v.value });
-      }
-      this.enumIndex = idx;
+    const fromBase = this.base?.enumerator(name);
+    if (fromBase) return fromBase;
+    const slots = this.enumSlots ??= this.hashEnumerators();
+    const want = Buffer.from(name, 'latin1');
+    const mask = slots.length - 1;
+    // Entries of one name lie along its probe chain in id order: the first match is the lowest id.
+    for (let i = hashBytes(want, 0, want.length) & mask; slots[i] !== 0; i = (i + 1) & mask) {
+      const e = slots[i]! - 1;
+      const t = this.enumOwner![e]!, k = this.enumIndexOf![e]!;
+      const off = this.offsets[t]!;
+      const kind = (this.words[off + 1]! >>> 24) & 0x1f;
+      const nameOff = this.words[off + 3 + k * (kind === Kind.ENUM64 ? 3 : 2)]!;
+      if (!this.nameIs(nameOff, want)) continue;
+      const id = this.startId + t;
+      const ty = this.type(id) as Extract<BtfType, { kind: 6 | 19 }>;
+      return { id, value: ty.values[k]!.value };
     }
-    return this.enumIndex.get(name);
+    return undefined;
   }
+
+  private enumSlots?: Int32Array;
+  private enumOwner?: Int32Array;
+  private enumIndexOf?: Int32Array;
+
+  /** An open-addressing hash over every enumerator's name bytes, read straight from the type
+   *  section (no type objects are built: vmlinux has tens of thousands of enumerators). */
+  private hashEnumerators(): Int32Array {
+    const w = this.words;
+    const owner: number[] = [], index: number[] = [];
+    for (let t = 0; t < this.offsets.length; t++) {
+      const off = this.offsets[t]!;
+      const kind = (w[off + 1]! >>> 24) & 0x1f;
+      if (kind !== Kind.ENUM && kind !== Kind.ENUM64) continue;
+      const vlen = w[off + 1]! & 0xffff;
+      for (let k = 0; k < vlen; k++) { owner.push(t); index.push(k); }
+    }
+    this.enumOwner = Int32Array.from(owner);
+    this.enumIndexOf = Int32Array.from(index);
+    let size = 1;
+    while (size < owner.length * 2) size <<= 1;
+    const slots = new Int32Array(Math.max(size, 2));
+    const mask = slots.length - 1;
+    for (let e = 0; e < owner.length; e++) {
+      const off = this.offsets[owner[e]!]!;
+      const kind = (w[off + 1]! >>> 24) & 0x1f;
+      const nameOff = w[off + 3 + index[e]! * (kind === Kind.ENUM64 ? 3 : 2)]!;
+      slots[this.probeFree(slots, mask, this.hashOfOffset(nameOff))] = e + 1;
+    }
+    return slots;
+  }
+
 }
