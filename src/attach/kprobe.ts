@@ -8,7 +8,7 @@ import { nearestNames } from '../util/names.js';
 import { Link } from './link.js';
 import type { Attachable } from './tracepoint.js';
 import { probePmu, openPmuProbe, bindProgram, pmuDir } from './probe_pmu.js';
-import { createProbeEvent, haveProbeEvents, uniqueEventName, closeAtExit, PROBE_GROUP } from './probe_events.js';
+import { createProbeEvent, haveProbeEvents, uniqueEventName, attachProbeGroup, PROBE_GROUP } from './probe_events.js';
 import type { ProbeMechanism } from './uprobe.js';
 
 export interface KprobeOptions {
@@ -24,9 +24,9 @@ export interface KprobeOptions {
   cookie?: bigint;
 }
 
-let open = 0;
+const open = { n: 0 };
 /** How many kprobe/kretprobe attachments (one per function) are open in this process. */
-export const numOpenKprobes = (): number => open;
+export const numOpenKprobes = (): number => open.n;
 
 /** Thrown for a function that is not in the kernel; names near matches. */
 export class KernelFunctionNotFoundError extends Error {
@@ -139,41 +139,13 @@ function attach(prog: Attachable, fn: string, retprobe: boolean, o: KprobeOption
   const why = unavailable(o.mechanism ?? 'auto');
   const mechs = o.mechanism === 'pmu' ? 1 : o.mechanism === 'tracefs' ? 1 : 2;
   if (why.length === mechs) throw new NotSupportedError(`cannot attach ${kind} to ${label}: ${why.join(' and ')}`);
-  const fds: number[] = [], removes: (() => void)[] = [], events: string[] = [];
-  let n = 0;
-  let unregister: (() => void) | undefined;
-  const undo = () => {
-    let failed: unknown;
-    for (const r of removes) { try { r(); } catch (e) { failed ??= e; } }
-    open -= n;
-    n = 0;
-    unregister?.();
-    if (failed) throw failed;
-  };
-  try {
-    for (const f of fns) {
-      let r;
-      try {
-        r = attachOne(prog, f, retprobe, o);
-      } catch (e) {
-        // With a regex, functions the kernel refuses one by one are skipped, as BCC does.
-        if (o.eventRe !== undefined && fns.length > 1 && isErrno(e)) continue;
-        throw e;
-      }
-      fds.push(...r.fds);
-      if (r.remove) removes.push(r.remove);
-      if (r.event) events.push(r.event);
-      n++;
-      open++;
-    }
-    if (!n) throw new Error(`cannot attach ${kind} to any of the ${fns.length} functions matching ${label}`);
-  } catch (e) {
-    try { new Link(kind, label, fds, undo).close(); } catch { /* the first error matters */ }
-    throw e;
-  }
-  const link = new Link(kind, n === 1 ? fns[0]! : `${label} (${n} functions)`, fds, undo);
-  if (events.length) unregister = closeAtExit(link, 'kprobe_events', events);
-  return link;
+  return attachProbeGroup(fns, (f) => attachOne(prog, f, retprobe, o), {
+    kind, file: 'kprobe_events', counter: open,
+    label: (done) => (done.length === 1 ? done[0]! : `${label} (${done.length} functions)`),
+    // With a regex, functions the kernel refuses one by one are skipped, as BCC does.
+    skip: (e) => o.eventRe !== undefined && fns.length > 1 && isErrno(e),
+    none: () => new Error(`cannot attach ${kind} to any of the ${fns.length} functions matching ${label}`),
+  });
 }
 
 /** Attach a KPROBE-type program at a kernel function's entry (or `offset` bytes in). */
@@ -264,7 +236,7 @@ export function attachKprobeMulti(prog: Attachable, fns: string[] | RegExp, o: {
   } finally {
     strs.length = 0; // the strings stayed referenced through the call
   }
-  open += names.length;
+  open.n += names.length;
   let counted = names.length;
-  return new Link(kind, names.length === 1 ? names[0]! : `${names.length} functions`, [fd], () => { open -= counted; counted = 0; });
+  return new Link(kind, names.length === 1 ? names[0]! : `${names.length} functions`, [fd], () => { open.n -= counted; counted = 0; });
 }

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isErrno, explain, perfEventOpen, PerfType, tracefsPath } from '../sys/index.js';
 import { registerCleanup } from './cleanup.js';
-import type { Link } from './link.js';
+import { Link } from './link.js';
 
 export const PROBE_GROUP = 'tsbcc';
 export type ProbeEventsFile = 'kprobe_events' | 'uprobe_events';
@@ -116,4 +116,52 @@ export function createProbeEvent(file: ProbeEventsFile, name: string, definition
     throw explain(e, `opening tracefs event ${PROBE_GROUP}/${name}`);
   }
   return { pfd, name, remove: undo };
+}
+
+/** One attachment of a probe group: its perf event fds, and the tracefs event to remove if any. */
+export interface ProbePart { fds: number[]; remove?: () => void; event?: string }
+
+/**
+ * Attach at every target as one Link (kprobes over an eventRe, uprobes over a symRe): closing it
+ * detaches all, removes their tracefs events, and updates `counter` (the numOpen* count). A
+ * target `one` refuses is skipped when `skip` says so (BCC skips functions the kernel will not
+ * probe); otherwise whatever was attached is undone and the error thrown.
+ */
+export function attachProbeGroup<T>(targets: readonly T[], one: (t: T) => ProbePart, o: {
+  kind: string; file: ProbeEventsFile; counter: { n: number };
+  label: (attached: T[]) => string; skip?: (e: unknown) => boolean; none?: () => Error;
+}): Link {
+  const fds: number[] = [], removes: (() => void)[] = [], events: string[] = [], done: T[] = [];
+  let unregister: (() => void) | undefined;
+  const undo = () => {
+    let failed: unknown;
+    for (const r of removes) { try { r(); } catch (e) { failed ??= e; } }
+    o.counter.n -= done.length;
+    done.length = 0;
+    unregister?.();
+    if (failed) throw failed;
+  };
+  try {
+    for (const t of targets) {
+      let r: ProbePart;
+      try {
+        r = one(t);
+      } catch (e) {
+        if (o.skip?.(e)) continue;
+        throw e;
+      }
+      fds.push(...r.fds);
+      if (r.remove) removes.push(r.remove);
+      if (r.event) events.push(r.event);
+      done.push(t);
+      o.counter.n++;
+    }
+    if (!done.length && o.none) throw o.none();
+  } catch (e) {
+    try { new Link(o.kind, '', fds, undo).close(); } catch { /* the first error matters */ }
+    throw e;
+  }
+  const link = new Link(o.kind, o.label(done), fds, undo);
+  if (events.length) unregister = closeAtExit(link, o.file, events);
+  return link;
 }

@@ -9,7 +9,7 @@ import { nearestNames } from '../util/names.js';
 import { Link } from './link.js';
 import type { Attachable } from './tracepoint.js';
 import { probePmu, openPmuProbe, bindProgram, pmuDir } from './probe_pmu.js';
-import { createProbeEvent, haveProbeEvents, uniqueEventName, closeAtExit, PROBE_GROUP } from './probe_events.js';
+import { createProbeEvent, haveProbeEvents, uniqueEventName, attachProbeGroup, PROBE_GROUP } from './probe_events.js';
 
 export type ProbeMechanism = 'auto' | 'pmu' | 'tracefs';
 
@@ -44,9 +44,9 @@ export interface UprobeOptions {
 /** One resolved place: the file and the offset in it, with a label for messages. */
 export interface UprobeTarget { path: string; offset: bigint; label: string }
 
-let open = 0;
+const open = { n: 0 };
 /** How many uprobe attachments (one per place) are open in this process. */
-export const numOpenUprobes = (): number => open;
+export const numOpenUprobes = (): number => open.n;
 
 /** Resolve the options to concrete places (several for symRe). Throws one-line errors. */
 export function resolveUprobeTargets(o: UprobeOptions): UprobeTarget[] {
@@ -146,34 +146,10 @@ function probeOpenError(e: unknown, kind: string, t: UprobeTarget, o: UprobeOpti
  */
 export function attachUprobe(prog: Attachable, o: UprobeOptions): Link {
   const targets = resolveUprobeTargets(o);
-  const fds: number[] = [], removes: (() => void)[] = [], events: string[] = [];
-  let n = 0;
-  let unregister: (() => void) | undefined;
-  const undo = () => {
-    let failed: unknown;
-    for (const r of removes) { try { r(); } catch (e) { failed ??= e; } }
-    open -= n;
-    n = 0;
-    unregister?.();
-    if (failed) throw failed;
-  };
-  try {
-    for (const t of targets) {
-      const r = attachOne(prog, t, o);
-      fds.push(...r.fds);
-      if (r.remove) removes.push(r.remove);
-      if (r.event) events.push(r.event);
-      n++;
-      open++;
-    }
-  } catch (e) {
-    try { new Link('uprobe', '', fds, undo).close(); } catch { /* the first error matters */ }
-    throw e;
-  }
-  const label = targets.length === 1 ? targets[0]!.label : `${targets[0]!.path} (${targets.length} functions)`;
-  const link = new Link(o.retprobe ? 'uretprobe' : 'uprobe', label, fds, undo);
-  if (events.length) unregister = closeAtExit(link, 'uprobe_events', events);
-  return link;
+  return attachProbeGroup(targets, (t) => attachOne(prog, t, o), {
+    kind: o.retprobe ? 'uretprobe' : 'uprobe', file: 'uprobe_events', counter: open,
+    label: (done) => (done.length === 1 ? done[0]!.label : `${targets[0]!.path} (${done.length} functions)`),
+  });
 }
 
 /** attachUprobe with `retprobe: true`: runs when the function returns (PT_REGS_RC has its result). */
