@@ -11,6 +11,7 @@ import { formatDiagnostic } from './compiler/diagnostics.js';
 import { readKernelConfig } from './compiler/preprocess/kconfig.js';
 import { Btf } from './btf/reader.js';
 import { existsSync } from 'node:fs';
+import { compileCommand, COMPILE_USAGE } from './compiler/dialect/cli.js';
 
 const USAGE = `usage: tsbcc <command> [options]
 
@@ -20,6 +21,7 @@ ${BTF_USAGE}
   check FILE [-D NAME[=V]] [-I DIR] [--no-btf]
                               check a BPF C program (preprocess, parse, type-check against this
                               kernel's BTF) and print its diagnostics
+${COMPILE_USAGE}
   version                     print the tsbcc version
 
 examples:
@@ -29,6 +31,7 @@ examples:
   tsbcc btf func vfs_read
   tsbcc btf tracepoint sched_switch
   tsbcc check prog.bpf.c -D TARGET_PID=42
+  tsbcc compile opensnoop.c --load
 `;
 
 function version(): string {
@@ -99,7 +102,7 @@ function checkCommand(args: string[]): number {
   return errors ? 1 : 0;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -112,6 +115,8 @@ function main(argv: string[]): number {
         return btfCommand(rest);
       case 'check':
         return checkCommand(rest);
+      case 'compile':
+        return await compileCommand(rest);
       case 'version': case '--version': case '-V':
         console.log(version());
         return 0;
@@ -128,4 +133,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -16,3 +16,4 @@ export { definition, declaration, typeName } from './btf/cprint.js';
 export { BtfBuilder, encodeFuncInfo, encodeLineInfo } from './btf/writer.js';
 export { loadBtf, BtfObject, BtfLoadError } from './btf/load.js';
 export { readTracepointFormat, parseTracepointFormat, tracepointStructC, decodeTracepointRecord, type TracepointFormat } from './btf/tracepoint_format.js';
+export { compileBcc, type BccObject, type BccTable, type BccProgram, type BccOptions, type BccAttach } from './compiler/dialect/index.js';

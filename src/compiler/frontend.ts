@@ -27,6 +27,14 @@ export interface FrontendOptions {
   linuxVersionCode?: number;
   readFile?: PreprocessOptions['readFile'];
   implicitFunctions?: CheckOptions['implicitFunctions'];
+  /** Headers read before the program (a dialect's prelude), as `-include` does. */
+  includes?: string[];
+  /** More built-in headers, by name (a dialect's generated declarations); they win over the standard ones. */
+  extraHeaders?: Record<string, string>;
+  /** Between parsing and checking: a dialect's rewriting of the unit (AST to AST). */
+  transformUnit?: (tu: TranslationUnit, diags: Diagnostics) => void;
+  /** A dialect's rewriting of calls the checker meets (see CheckOptions.rewriteCall). */
+  rewriteCall?: CheckOptions['rewriteCall'];
   /** Stop after this stage (tests and benchmarks). */
   until?: 'preprocess' | 'parse' | 'check';
 }
@@ -53,8 +61,11 @@ export function frontend(text: string, opts: FrontendOptions = {}): FrontendResu
     if (!importer) importers.set(opts.btf, (importer = new BtfTypeImporter(opts.btf)));
   }
   const result: FrontendResult = { sources, main, diagnostics: diags.list, ok: false };
+  const standard = builtinHeaders(opts.btf);
+  const extra = opts.extraHeaders;
+  const builtinHeader = extra ? (name: string) => extra[name] ?? standard(name) : standard;
   const tokens = preprocess(sources, main, diags, {
-    defines: opts.defines, includeDirs: opts.includeDirs, builtinHeader: builtinHeaders(opts.btf), readFile: opts.readFile,
+    defines: opts.defines, includeDirs: opts.includeDirs, builtinHeader, readFile: opts.readFile, includes: opts.includes,
     kernelConfig: opts.kernelConfig, linuxVersionCode: opts.linuxVersionCode,
   });
   if (opts.until === 'preprocess') return { ...result, ok: !diags.hasErrors };
@@ -65,7 +76,8 @@ export function frontend(text: string, opts: FrontendOptions = {}): FrontendResu
   });
   result.tu = tu;
   if (opts.until === 'parse') return { ...result, ok: !diags.hasErrors };
-  result.unit = check(tu, diags, { btf: importer, kernelMacros: KERNEL_MACROS, implicitFunctions: opts.implicitFunctions });
+  if (opts.transformUnit && !diags.hasErrors) opts.transformUnit(tu, diags);
+  result.unit = check(tu, diags, { btf: importer, kernelMacros: KERNEL_MACROS, implicitFunctions: opts.implicitFunctions, rewriteCall: opts.rewriteCall });
   result.ok = !diags.hasErrors;
   return result;
 }

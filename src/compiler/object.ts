@@ -2,7 +2,7 @@
 // SEC("...") sections), its BTF-defined maps, and its license — plain data that load/ turns into
 // kernel objects. Nothing here touches the kernel.
 import { frontend, type FrontendOptions } from './frontend.js';
-import { Diagnostics, CompileError } from './diagnostics.js';
+import { Diagnostics, CompileError, type Diagnostic } from './diagnostics.js';
 import { lowerFunction, isMapSymbol, StringPool, type GlobalLayout } from './ir/lower.js';
 import { codegen, CodegenError, reachable, type CodegenResult } from './codegen/codegen.js';
 import type { IrFunction } from './ir/ir.js';
@@ -10,6 +10,7 @@ import { helperName } from '../isa/helpers.js';
 import { findNullDereferences } from './ir/nullcheck.js';
 import { findInfiniteLoops } from './ir/loops.js';
 import type { Sym } from './check/scope.js';
+import type { CheckedUnit } from './check/checker.js';
 import { isPointer, isArray, isRecord, isInteger, sizeOf, alignOf, type RecordT, type QualType } from './check/types.js';
 import { findField } from './check/layout.js';
 import type { Initializer, Expr } from './parse/ast.js';
@@ -65,6 +66,18 @@ export interface ObjectOptions extends FrontendOptions {
    * it would refuse becomes a located compile-time error instead of a verifier rejection.
    */
   helperAvailable?: (progType: ProgTypeName, helper: number) => boolean;
+  /** A dialect's own programs and maps (BCC's: see compiler/dialect). */
+  dialect?: ObjectDialect;
+}
+
+/** What a dialect decides beyond libbpf's conventions. */
+export interface ObjectDialect {
+  /** The program a function without SEC() is (BCC: every non-static function), or undefined if none. */
+  program?(fn: Sym, diags: Diagnostics): { section: string; type: ProgTypeName; attach?: AttachTypeName; target?: string } | undefined;
+  /** The definition of a map the dialect declared, or undefined to read it as a BTF-defined map. */
+  mapDef?(s: Sym, diags: Diagnostics): MapDef | undefined;
+  /** Checks of the whole checked unit before any code is generated; `frontend` holds the front end's warnings. */
+  checkUnit?(unit: CheckedUnit, diags: Diagnostics, frontend: readonly Diagnostic[]): void;
 }
 
 /** Compile every SEC() function and BTF-defined map in `text`. */
@@ -73,11 +86,12 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   if (!r.ok) throw new CompileError(r.diagnostics);
   const diags = new Diagnostics();
   const unit = r.unit!;
+  opts.dialect?.checkUnit?.(unit, diags, r.diagnostics);
   const maps: MapDef[] = [];
   let license = '';
   for (const g of unit.globals) {
     if (isMapSymbol(g)) {
-      const m = mapDef(g, diags);
+      const m = opts.dialect?.mapDef?.(g, diags) ?? mapDef(g, diags);
       if (m) maps.push(m);
       continue;
     }
@@ -125,14 +139,16 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
   const programs: ProgramDef[] = [];
   const subprograms = new Map<string, { ir: IrFunction; out: CodegenResult } | undefined>();
   for (const fn of unit.functions) {
-    const section = fn.attrs?.get('section')?.[0];
+    const explicit = fn.attrs?.get('section')?.[0];
+    const implicit = typeof explicit === 'string' ? undefined : opts.dialect?.program?.(fn, diags);
+    const section = typeof explicit === 'string' ? explicit : implicit?.section;
     if (typeof section !== 'string') continue;
-    const kind = programTypeOfSection(section);
+    const kind = implicit ?? programTypeOfSection(section);
     if (!kind) {
       diags.error('object-section', `unknown program section "${section}" (expected tracepoint/..., kprobe/..., xdp, tc, socket, raw_tp/..., tp_btf/..., fentry/..., fexit/..., fmod_ret/..., lsm/..., perf_event...)`, fn.loc);
       continue;
     }
-    const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT';
+    const tracing = kind.type === 'KPROBE' || kind.type === 'TRACEPOINT' || kind.type === 'RAW_TRACEPOINT' || kind.type === 'PERF_EVENT' || (implicit !== undefined && (kind.type === 'TRACING' || kind.type === 'LSM'));
     const main = compileFn(fn, kind.type, tracing, false);
     if (!main) continue;
     // BPF-to-BPF calls: append every subprogram the program reaches, once, and patch the calls. A
@@ -188,7 +204,7 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     for (const p of parts) locs.push(...Array.from({ length: p.out.insns.length }, (_, n) => p.out.locs[n]));
     const funcs = parts.map((p, k) => ({ insnOff: p.start, typeId: k === 0 ? btf.addFunc(fn.name, proto, 'static') : subprogramBtf(btf, p.sym) }));
     programs.push({ name: fn.name, section, type: kind.type, expectedAttachType: kind.attach, attachTo: kind.target,
-      ...(kind.sleepable ? { sleepable: true } : {}),
+      ...('sleepable' in kind && kind.sleepable ? { sleepable: true } : {}),
       insns, relocs, funcInfo: encodeFuncInfo(funcs), lineInfo: lineInfo(btf, locs, parts.map((p) => p.start)) });
   }
 
@@ -226,7 +242,9 @@ export function compileObject(text: string, opts: ObjectOptions = {}): ObjectSpe
     stringMap.initial = Buffer.concat([strings.data(), Buffer.alloc(stringMap.valueSize - strings.size)]);
   } else maps.splice(maps.indexOf(stringMap), 1);
   if (!license) diags.warning('object-license', 'no license: declare `char LICENSE[] SEC("license") = "GPL";` (GPL-only helpers need it)');
-  if (diags.hasErrors) throw new CompileError(diags.list);
+  // Code inlined into several programs is checked once per program: report each complaint once.
+  if (diags.hasErrors) throw new CompileError(diags.list.filter((d, k, all) => all.findIndex((x) => x.code === d.code &&
+    x.message === d.message && x.loc?.file === d.loc?.file && x.loc?.offset === d.loc?.offset) === k));
   return { programs, maps, globals, license: license || 'GPL', btf: btf.build() };
 }
 

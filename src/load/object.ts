@@ -6,14 +6,17 @@ import { Kind } from '../btf/types.js';
 import { loadBtf, type BtfObject } from '../btf/load.js';
 import { loadProgram, Program, BPF_F_SLEEPABLE } from './program.js';
 import { nearestNames } from '../util/names.js';
-import { createMap, type BpfMap } from '../maps/index.js';
-import { bpf, numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
+import { createMap, openPinnedMap, type BpfMap } from '../maps/index.js';
+import { existsSync } from 'node:fs';
+import { bpf, explain, numPossibleCpus, MapType, type ProgTypeName, type AttachTypeName } from '../sys/index.js';
 
 export interface MapDef {
   name: string; type: number; keySize: number; valueSize: number; maxEntries: number; flags: number;
   /** Global-variable sections (.bss, .data, .rodata): the value at key 0, and whether to freeze it. */
   initial?: Buffer;
   freeze?: boolean;
+  /** Shared through bpffs (BCC's BPF_TABLE_PINNED): opened there if pinned already, else created and pinned there. */
+  pinPath?: string;
 }
 
 /** A global variable: where it lives in its section map's value. */
@@ -93,6 +96,28 @@ export function attachBtfId(p: Pick<ProgramDef, 'name' | 'section' | 'type' | 'e
     (near.length ? `; did you mean ${near.join(', ')}?` : ''));
 }
 
+/** A map shared through bpffs: the pinned one if the path exists (it must have the declared shape), else a new one pinned there. */
+function pinnedMap(m: MapDef, maxEntries: number): BpfMap {
+  const path = m.pinPath!;
+  if (existsSync(path)) {
+    const map = openPinnedMap(path);
+    if (map.type !== m.type || map.keySize !== m.keySize || map.valueSize !== m.valueSize || map.maxEntries !== maxEntries) {
+      map.close();
+      throw new Error(`map '${m.name}': the map pinned at ${path} (type ${map.type}, key ${map.keySize}, value ${map.valueSize}, ${map.maxEntries} entries) `
+        + `is not the one declared (type ${m.type}, key ${m.keySize}, value ${m.valueSize}, ${maxEntries} entries)`);
+    }
+    return map;
+  }
+  const map = createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name });
+  try {
+    bpf.objPin(map.fd, path);
+  } catch (e) {
+    map.close();
+    throw explain(e, `pinning map '${m.name}' at ${path}`);
+  }
+  return map;
+}
+
 export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObject {
   const maps = new Map<string, BpfMap>();
   const programs = new Map<string, Program>();
@@ -101,7 +126,7 @@ export function loadObject(spec: ObjectSpec, opts: LoadOptions = {}): LoadedObje
     if (spec.btf) btf = loadBtf(spec.btf);
     for (const m of spec.maps) {
       const maxEntries = m.type === MapType.PERF_EVENT_ARRAY && !m.maxEntries ? numPossibleCpus() : m.maxEntries;
-      const map = createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name });
+      const map = m.pinPath ? pinnedMap(m, maxEntries) : createMap({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.name });
       maps.set(m.name, map);
       if (m.initial) {
         const value = Buffer.from(m.initial);

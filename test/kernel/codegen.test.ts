@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CFunctionRunner } from '../fixtures/run_c.js';
+import { compileFunction } from '../../src/compiler/compile.js';
 import { runNativeFns } from '../fixtures/native_fn.js';
 import { CORPUS } from '../fixtures/corpus.js';
 
@@ -78,5 +79,29 @@ test('#pragma unroll copies a constant-trip loop (no backward jump) and computes
   assert.ok(backward(looped.compiled.insns), 'without the pragma the loop stays a loop');
   for (const args of [[0x0102030405060708n, 0xffn, 3n, 0n], [0xfffefdfcfbfaf9f8n, 0x1234n, 1n, 500n], [0n, 0n, 0n, 0n]] as bigint[][]) {
     assert.equal(unrolled.run(args), looped.run(args), `on ${args}`);
+  }
+});
+
+test('signed division and remainder without ISA v4: a branch-free sequence with C semantics', { skip }, () => {
+  const src = `
+    s64 fn(s64 a, s64 b, s32 c, s32 d) {
+      s64 q = b ? a / b : 0, r = b ? a % b : 0;
+      s32 q32 = d ? c / d : 0, r32 = d ? c % d : 0;
+      return q * 1000003 + r * 101 + q32 * 7LL + r32 + a / -4 + c % 3;
+    }`;
+  const compiled = compileFunction(src, 'fn', { filename: 'sdiv.c', isaV4: false });
+  assert.ok(!compiled.insns.some((i) => (i.code & 0x07) === 0x07 && ((i.code & 0xf0) === 0x30 || (i.code & 0xf0) === 0x90) && i.off === 1),
+    'no ISA v4 sdiv/smod instruction is emitted');
+  using r = new CFunctionRunner(compiled);
+  const s64 = (x: bigint) => BigInt.asIntN(64, x), s32 = (x: bigint) => BigInt.asIntN(32, x);
+  const want = (a: bigint, b: bigint, c: bigint, d: bigint) => {
+    const q = b ? a / b : 0n, rr = b ? a % b : 0n;
+    const q32 = d ? s32(c / d) : 0n, r32 = d ? c % d : 0n;
+    return BigInt.asUintN(64, q * 1000003n + rr * 101n + q32 * 7n + r32 + a / -4n + c % 3n);
+  };
+  const cases: bigint[][] = [[7n, 2n, 7n, 2n], [-7n, 2n, -7n, 2n], [7n, -2n, 7n, -2n], [-7n, -2n, -7n, -2n], [0n, 5n, 0n, 5n],
+    [-9223372036854775807n, 3n, -2147483647n, 3n], [1234567890123n, -97n, -100000n, 7n], [5n, 0n, 5n, 0n], [-1n, 1n, -1n, 1n]];
+  for (const [a, b, c, d] of cases) {
+    assert.equal(r.run([a!, b!, c!, d!].map((x) => BigInt.asUintN(64, x))), want(s64(a!), s64(b!), s32(c!), s32(d!)), `${a} ${b} ${c} ${d}`);
   }
 });

@@ -382,3 +382,39 @@ char LICENSE[] SEC("license") = "GPL";
   // The same call is fine in a socket filter.
   compileObject(src.replace('SEC("tracepoint/syscalls/sys_enter_getppid")', 'SEC("socket")').replace('bpf_get_current_comm(buf, sizeof(buf));', ''), opts);
 });
+
+test('static locals keep their value across runs (they live in .bss/.data like globals)', { skip, timeout: 30000 }, () => {
+  const src = `
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, u64); } last SEC(".maps");
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int tick(void *ctx)
+{
+  static u64 calls;
+  static u64 weights[4] = { 1, 10, 100, 1000 };
+  static u64 sum;
+  u32 k = 0;
+  char comm[16];
+  bpf_get_current_comm(comm, sizeof(comm));
+  for (int i = 0; i < 16; i++)
+    if (comm[i] != COMM[i]) return 0;
+  calls++;
+  sum += weights[calls & 3];
+  bpf_map_update_elem(&last, &k, &sum, BPF_ANY);
+  return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+  using wl = new Workload();
+  const N = 6;
+  const spec = compileObject(src, { filename: 'statics.c', btf: Btf.vmlinux(), defines: { COMM: JSON.stringify(wl.comm) } });
+  using obj = loadObject(spec);
+  {
+    using _l = attachTracepoint(obj.program('tick'), 'syscalls:sys_enter_getppid');
+    wl.runSync(N);
+  }
+  let want = 0n;
+  for (let i = 1n; i <= BigInt(N); i++) want += [1n, 10n, 100n, 1000n][Number(i & 3n)]!;
+  assert.equal(obj.map<HashTable>('last').get(Buffer.alloc(4))!.readBigUInt64LE(0), want);
+});

@@ -30,6 +30,22 @@ export interface CheckOptions {
   kernelMacros?: ReadonlySet<string>;
   /** Functions known without a declaration (BPF helpers declared by the dialect, for instance). */
   implicitFunctions?: (name: string) => FuncT | undefined;
+  /**
+   * A dialect's say on a call before it is checked (BCC's `counts.increment(key)`): the expression
+   * that replaces it — unchecked, possibly holding the call's own arguments after `env.check` — or
+   * undefined to check the call as written.
+   */
+  rewriteCall?: (e: Expr & { kind: 'call' }, env: RewriteEnv) => Expr | undefined;
+}
+
+/** What a call rewriter may ask of the checker. */
+export interface RewriteEnv {
+  /** The symbol a name means at the call. */
+  lookup(name: string): Sym | undefined;
+  /** Check an expression once (it is not checked again where the rewrite puts it); its value type. */
+  check(e: Expr): QualType;
+  error(code: string, message: string, loc: Loc, ...notes: Note[]): void;
+  warning(code: string, message: string, loc: Loc, ...notes: Note[]): void;
 }
 
 export interface CheckedUnit {
@@ -842,6 +858,7 @@ class Checker {
   }
 
   expr(e: Expr): QualType {
+    if (e.checked && e.ty) return e.ty;
     switch (e.kind) {
       case 'int': return this.set(e, qual(this.intLiteralType(e)), { cv: e.value });
       case 'char': return this.set(e, qInt, { cv: e.value });
@@ -874,10 +891,11 @@ class Checker {
       case 'member': return this.member(e);
       case 'index': {
         const a = this.rvalue(e.object), b = this.rvalue(e.index);
+        if (a === qErr || b === qErr) return this.set(e, qErr, { lvalue: true }); // reported already
         let base: QualType | undefined, idx: QualType | undefined;
         if (isPointer(a.type)) { base = a; idx = b; } else if (isPointer(b.type)) { base = b; idx = a; }
         if (!base || !isInteger(idx!.type)) {
-          this.error('type-subscript', isPointer(a.type) || isPointer(b.type) ? 'array subscript is not an integer' : `subscripted value is not an array or pointer (it is ${describeType(this.expr(e.object))})`, e.loc);
+          this.error('type-subscript', isPointer(a.type) || isPointer(b.type) ? 'array subscript is not an integer' : `subscripted value is not an array or pointer (it is ${describeType(e.object.ty ?? a)})`, e.loc);
           return this.set(e, qErr, { lvalue: true });
         }
         const to = (base.type as { to: QualType }).to;
@@ -1225,6 +1243,21 @@ class Checker {
   }
 
   private call(e: Expr & { kind: 'call' }): QualType {
+    if (this.opts.rewriteCall) {
+      const env: RewriteEnv = {
+        lookup: (name) => this.scope.lookup(name),
+        check: (x) => { const t = this.rvalue(x); x.checked = true; return t; },
+        error: (code, message, loc, ...notes) => this.error(code, message, loc, ...notes),
+        warning: (code, message, loc, ...notes) => this.warning(code, message, loc, ...notes),
+      };
+      const r = this.opts.rewriteCall(e, env);
+      if (r) {
+        const node = e as unknown as Record<string, unknown>;
+        for (const k of Object.keys(node)) delete node[k];
+        Object.assign(node, r);
+        return this.expr(node as unknown as Expr);
+      }
+    }
     const callee = e.callee;
     if (callee.kind === 'ident') {
       const special = this.specialCall(e, callee.name);

@@ -641,7 +641,11 @@ class Lowerer {
   private localDecl(d: Decl): void {
     const sym = d.sym;
     if (!sym || sym.kind === 'typedef' || sym.kind === 'func') return;
-    if (sym.global) this.unsupported(`a static or extern local ('${d.name}')`, d.nameLoc);
+    if (sym.global) {
+      // Static locals live with the globals (object.ts lays them out); extern ones name a global.
+      if (this.globals.has(sym)) return;
+      this.unsupported(`a ${sym.storage === 'extern' ? 'block-scope extern declaration' : 'static local'} ('${d.name}') here`, d.nameLoc);
+    }
     const t = sym.type.type;
     if (isArray(t) || isRecord(t)) {
       const place = this.newLocal(sym);
@@ -1043,12 +1047,31 @@ class Lowerer {
       case '>>': kind = signed ? 'arsh' : 'rsh'; break;
     }
     if (!['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'].includes(op)) this.unsupported(`the operator '${op}'`, this.lastLoc ?? dummyLoc);
-    if ((kind === 'sdiv' || kind === 'smod') && !this.opts.isaV4) {
-      this.unsupported('signed division or remainder on a kernel without BPF ISA v4 (Linux 6.6+); divide unsigned values', this.lastLoc ?? dummyLoc);
+    if ((kind === 'sdiv' || kind === 'smod') && !this.opts.isaV4 && !(isConst(a) && isConst(b))) {
+      return this.norm(this.signedDivision(kind, a, b), rt);
     }
     const bOp = isConst(b) && (kind === 'lsh' || kind === 'rsh' || kind === 'arsh') ? { k: b.k & 63n } : isConst(b) ? this.constOperand(b.k) : b;
     const v = this.bin(kind, a, bOp);
     return this.norm(v, rt);
+  }
+
+  /**
+   * Signed division and remainder where the ISA has none (before v4): divide the magnitudes
+   * unsigned and give the result its sign, without branches:
+   *   sa = a >> 63, sb = b >> 63 (arithmetic: 0 or -1); |a| = (a ^ sa) - sa, |b| likewise;
+   *   a / b = ((|a| / |b|) ^ (sa ^ sb)) - (sa ^ sb);  a % b = ((|a| % |b|) ^ sa) - sa.
+   * Division by zero gives 0 and the remainder the dividend, as BPF's own sdiv/smod do.
+   */
+  private signedDivision(kind: 'sdiv' | 'smod', a: Val, b: Val): Val {
+    const sign = (x: Val): Val => (isConst(x) ? { k: BigInt.asUintN(64, BigInt.asIntN(64, x.k) >> 63n) } : this.bin('arsh', x, { k: 63n }));
+    const abs = (x: Val, sx: Val): Val => this.bin('sub', this.bin('xor', x, sx), sx);
+    const sa = sign(a), sb = sign(b);
+    const ua = abs(a, sa), ub = abs(b, sb);
+    if (kind === 'sdiv') {
+      const s = this.bin('xor', sa, sb);
+      return this.bin('sub', this.bin('xor', this.bin('div', ua, ub), s), s);
+    }
+    return this.bin('sub', this.bin('xor', this.bin('mod', ua, ub), sa), sa);
   }
 
   /** __builtin_memcpy / memmove / memset with a constant size: straight-line loads and stores. */

@@ -48,6 +48,8 @@ interface E {
   /** Bitfield member: its width, and its bit offset from the start of the object it is read from. */
   bitWidth?: number;
   bitOffset?: number;
+  /** Checked already (a dialect rewrite moved it into new code): the checker keeps its annotations. */
+  checked?: boolean;
 }
 
 export type Expr =

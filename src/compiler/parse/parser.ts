@@ -269,7 +269,11 @@ class Parser {
       if (FUNC_SPECS.has(w)) { inline = inline || w.includes('inline'); this.next(); continue; }
       if (QUALIFIERS.has(w)) { this.qualifier(w, quals); this.next(); continue; }
       if (w === '__extension__') { this.next(); continue; }
-      if (w === '__attribute__' || w === '__attribute') { attrs.push(...this.attributes()); continue; }
+      if (w === '__attribute__' || w === '__attribute') {
+        // A type tag (`char __user *p`) qualifies the type; other attributes belong to the declaration.
+        for (const a of this.attributes()) (a.name === 'btf_type_tag' ? (quals.attrs ??= []) : attrs).push(a);
+        continue;
+      }
       if (w === '_Alignas') {
         const aloc = this.next().loc;
         this.expect('(', 'after _Alignas');
@@ -1177,5 +1181,6 @@ const KEYWORDS = new Set(['if', 'else', 'while', 'do', 'for', 'switch', 'case', 
 function hasQuals(q: Quals): boolean { return !!(q.const || q.volatile || q.restrict); }
 
 function mergeQuals(a: Quals, b: Quals): Quals {
-  return { ...a, const: a.const || b.const || undefined, volatile: a.volatile || b.volatile || undefined, restrict: a.restrict || b.restrict || undefined };
+  const attrs = a.attrs || b.attrs ? [...(a.attrs ?? []), ...(b.attrs ?? [])] : undefined;
+  return { ...a, const: a.const || b.const || undefined, volatile: a.volatile || b.volatile || undefined, restrict: a.restrict || b.restrict || undefined, ...(attrs ? { attrs } : {}) };
 }

@@ -31,6 +31,8 @@ export interface PreprocessOptions {
   linuxVersionCode?: number;
   /** Define the predefined macros of a BPF compilation (__bpf__, __STDC_VERSION__, ...). Default true. */
   predefined?: boolean;
+  /** -include: headers read before the main file, as if it began with `#include <name>` (a dialect's prelude). */
+  includes?: string[];
 }
 
 /** The __builtin_* functions the compiler implements: what `__has_builtin(x)` answers true for. */
@@ -481,6 +483,14 @@ class Preprocessor {
       }
     }
     for (const u of opts.undefines ?? []) this.macros.set(u, null);
+    // Forced includes sit above the main file on the stack: read first, then popped back to it.
+    for (const name of [...(opts.includes ?? [])].reverse()) {
+      const r = this.builtinFile(name) ?? this.searchDirs(name, 0);
+      if (r === null) { diags.error('pp-include-not-found', `'${name}' file not found (included before the program)`); continue; }
+      this.cur = new FileCtx(r.file, new Lexer(r.file, diags, { shared: r.builtin }), r.key, r.dir, r.builtin, r.dirIndex);
+      if (r.builtin) this.cur.defines = defineCache(r.file.name, r.file.text);
+      this.files.push(this.cur);
+    }
   }
 
   run(): Token[] {
