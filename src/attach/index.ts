@@ -8,3 +8,13 @@ export { attachTc, attachTcAction, tcxPrograms, haveTcActionBpf, TcFilterLink, B
 export { attachXdp, type XdpMode, type XdpOptions } from './xdp.js';
 export { attachSocketFilter, attachToSocket, SocketFilter, SocketAttachment, type SocketFilterOptions, type Packet } from './socket.js';
 export { attachCgroup, cgroup2Root, type CgroupHook } from './cgroup.js';
+export { attachUprobe, attachUretprobe, resolveUprobeTargets, numOpenUprobes,
+  type UprobeOptions, type UprobeTarget, type ProbeMechanism } from './uprobe.js';
+export { attachKprobe, attachKretprobe, attachKprobeMulti, haveKprobeMulti, getSyscallFnname, numOpenKprobes,
+  matchKernelFunctions, kprobeBlacklist, KernelFunctionNotFoundError, type KprobeOptions } from './kprobe.js';
+export { attachUsdt, listUsdtProbes, readUsdtProbes, decodeStapsdtNote, type UsdtProbe, type UsdtOptions } from './usdt.js';
+export { parseUsdtArg, parseUsdtArgs, evalUsdtArg, PT_REGS_X86_64, type UsdtArgSpec, type UsdtRegister } from './usdt_args.js';
+export { attachPerfEvent, type PerfEventOptions } from './perf_event.js';
+export { probePmu, type ProbePmu } from './probe_pmu.js';
+export { removeStaleProbeEvents, listProbeEvents, PROBE_GROUP } from './probe_events.js';
+export { attachUprobeMulti, haveUprobeMulti, TRACE_UPROBE_MULTI } from './uprobe_multi.js';

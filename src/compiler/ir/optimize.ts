@@ -214,37 +214,81 @@ const log2 = (k: bigint): number | undefined => {
  *  sign extension of `sbits` bits). */
 interface Width { zbits?: number; sbits?: number }
 
-function widthOf(i: Inst, known: (r: VReg) => Width | undefined): Width | undefined {
+/** Widths as numbers: z = unsigned bits, s = signed bits; 64 means nothing is known. */
+interface W { z: number; s: number }
+const UNKNOWN: W = { z: 64, s: 64 };
+const cap = (n: number) => Math.max(0, Math.min(64, n));
+const bitlen = (k: bigint) => (k === 0n ? 0 : k.toString(2).length);
+
+function constWidth(k: bigint): W {
+  const z = bitlen(u64(k));
+  const sv = s64(k);
+  return { z, s: cap(sv >= 0n ? z + 1 : bitlen(~sv) + 1) };
+}
+
+/** The width of what `i` computes, given its operands' widths. */
+function widthRule(i: Inst, get: (r: VReg) => W): W {
+  const v = (x: Val): W => (isConst(x) ? constWidth(x.k) : get(x.r));
   switch (i.op) {
-    case 'load': return i.signed ? { sbits: i.size * 8 } : { zbits: i.size * 8, sbits: i.size < 8 ? i.size * 8 + 1 : undefined };
-    case 'ext': return i.signed ? { sbits: i.bits } : { zbits: i.bits, sbits: i.bits + 1 };
-    case 'setcc': return { zbits: 1, sbits: 2 };
-    case 'bswap': return i.bits < 64 ? { zbits: i.bits, sbits: i.bits + 1 } : undefined;
-    case 'mov': {
-      if (isConst(i.src)) {
-        const k = u64(i.src.k);
-        const z = k === 0n ? 0 : k.toString(2).length;
-        const s = s64(i.src.k);
-        const sb = s >= 0n ? z + 1 : (~s).toString(2).length + 1;
-        return { zbits: z, sbits: sb };
-      }
-      return known(i.src.r);
+    case 'mov': return v(i.src);
+    case 'load': return i.signed ? { z: 64, s: i.size * 8 } : i.size < 8 ? { z: i.size * 8, s: i.size * 8 + 1 } : UNKNOWN;
+    case 'ext': {
+      const w = get(i.src);
+      if (i.signed) return { z: w.z <= i.bits - 1 ? w.z : 64, s: Math.min(i.bits, w.s) };
+      const z = Math.min(i.bits, w.z);
+      return { z, s: cap(z + 1) };
     }
+    case 'setcc': return { z: 1, s: 2 };
+    // What the verifier cannot bound either stays unknown here: dropping an extension or a mask
+    // the verifier needed to see (for a bounds check) would turn correct code into rejected code.
+    case 'bswap': case 'neg': return UNKNOWN;
     case 'bin': {
-      if (i.w) return { zbits: 32, sbits: 33 };
-      if (i.kind === 'and' && isConst(i.b) && s64(i.b.k) >= 0n) {
-        const z = i.b.k === 0n ? 0 : i.b.k.toString(2).length;
-        return { zbits: z, sbits: z + 1 };
+      if (i.w) return { z: 32, s: 33 };
+      const a = get(i.a), b = v(i.b);
+      const k = isConst(i.b) ? Number(u64(i.b.k) & 63n) : undefined;
+      switch (i.kind) {
+        case 'and': { const z = Math.min(a.z, b.z); return { z, s: Math.min(cap(z + 1), Math.max(a.s, b.s)) }; }
+        case 'or': case 'xor': return { z: Math.max(a.z, b.z), s: Math.max(a.s, b.s) };
+        case 'add': return { z: cap(Math.max(a.z, b.z) + 1), s: cap(Math.max(a.s, b.s) + 1) };
+        case 'sub': return { z: 64, s: cap(Math.max(a.s, b.s) + 1) };
+        case 'mul': return { z: cap(a.z + b.z), s: cap(a.s + b.s) };
+        case 'lsh': return k === undefined ? UNKNOWN : { z: cap(a.z + k), s: cap(a.s + k) };
+        // By a register: the verifier follows it when the amount is known to be below 64.
+        case 'rsh': { if (k === undefined) return b.z <= 6 ? { z: a.z, s: cap(a.z + 1) } : UNKNOWN; const z = cap(a.z - k); return { z, s: cap(z + 1) }; }
+        case 'arsh': return k === undefined ? (b.z <= 6 ? { z: a.z < 64 ? a.z : 64, s: a.s } : UNKNOWN) : { z: a.z < 64 ? cap(a.z - k) : 64, s: Math.max(1, a.s - k) };
+        // The verifier forgets everything about a quotient or remainder.
+        case 'div': case 'mod': case 'sdiv': case 'smod': return UNKNOWN;
       }
-      if (i.kind === 'rsh' && isConst(i.b)) {
-        const sh = Number(u64(i.b.k) & 63n);
-        const z = Math.min(64 - sh, known(i.a)?.zbits ?? 64);
-        return { zbits: z, sbits: z < 64 ? z + 1 : undefined };
-      }
-      return undefined;
+      return UNKNOWN;
     }
-    default: return undefined;
+    default: return UNKNOWN;
   }
+}
+
+/**
+ * The width of every register over all its definitions (a fixed point from "no bits", so loop
+ * variables that only ever hold 32-bit values are known to). Parameters and anything not settled
+ * within the round limit are unknown.
+ */
+function computeWidths(f: IrFunction, order: Block[]): Map<VReg, W> {
+  const w = new Map<VReg, W>();
+  const params = new Set(f.params);
+  const get = (r: VReg): W => (params.has(r) ? UNKNOWN : w.get(r) ?? { z: 0, s: 1 });
+  const insts = order.flatMap((b) => b.insts.filter((i) => def(i) !== undefined));
+  const defined = new Set(insts.map((i) => def(i)!));
+  for (let round = 0; round < 80; round++) {
+    let changed = false;
+    for (const i of insts) {
+      const d = def(i)!;
+      if (params.has(d)) continue;
+      const nw = widthRule(i, (r) => (defined.has(r) || params.has(r) ? get(r) : UNKNOWN));
+      const old = w.get(d);
+      const m = old ? { z: Math.max(old.z, nw.z), s: Math.max(old.s, nw.s) } : nw;
+      if (!old || m.z !== old.z || m.s !== old.s) { w.set(d, m); changed = true; }
+    }
+    if (!changed) return w;
+  }
+  return new Map();
 }
 
 /** Is extending `w` a no-op (the value already has the extension's form)? */
@@ -277,7 +321,6 @@ function propagate(f: IrFunction, order: Block[]): boolean {
   // Global facts about single-definition registers.
   const globalConst = new Map<VReg, bigint>();
   const globalCopy = new Map<VReg, VReg>();
-  const widths = new Map<VReg, Width>();
   const addrOf = new Map<VReg, Addr>(); // register = the address (stable base + offset, or a frame slot)
   for (const [r, ds] of defs) {
     if (ds.length !== 1 || paramSet.has(r)) continue;
@@ -296,13 +339,11 @@ function propagate(f: IrFunction, order: Block[]): boolean {
     for (let n = 0; n < 16; n++) { const c = globalCopy.get(r); if (c === undefined) break; r = c; }
     return r;
   };
+  const allWidths = computeWidths(f, order);
   const knownWidth = (r: VReg): Width | undefined => {
-    if (widths.has(r)) return widths.get(r);
-    const i = single(r);
-    widths.set(r, undefined as unknown as Width); // cycle guard
-    const w = i ? widthOf(i, knownWidth) : undefined;
-    if (w) widths.set(r, w); else widths.delete(r);
-    return w;
+    const x = allWidths.get(r);
+    if (!x || paramSet.has(r)) return undefined;
+    return { zbits: x.z < 64 ? x.z : undefined, sbits: x.s < 64 ? x.s : undefined };
   };
 
   const entryConsts = reachingConstants(order);
@@ -487,7 +528,7 @@ function propagate(f: IrFunction, order: Block[]): boolean {
         case 'and':
           if (k === 0n) return mv({ k: 0n });
           if (k === u64(-1n)) return mv({ r: ar });
-          { const w = knownWidthOuter(ar); if (w?.zbits !== undefined && w.zbits < 64 && (k & ((1n << BigInt(w.zbits)) - 1n)) === (1n << BigInt(w.zbits)) - 1n) return mv({ r: ar }); }
+          // A mask is kept even where it changes nothing: it is how the verifier bounds an index.
           break;
       }
     }
@@ -495,10 +536,6 @@ function propagate(f: IrFunction, order: Block[]): boolean {
     return { ...i, kind, a: ar, b: bv };
   }
 
-  function knownWidthOuter(r: VReg): Width | undefined {
-    const i = single(r);
-    return i ? widthOf(i, () => undefined) : undefined;
-  }
 }
 
 /**
