@@ -74,6 +74,29 @@ TRACEPOINT_PROBE(syscalls, sys_enter_write) {
   assert.ok(Number.isInteger(found.cpu) && found.cpu >= 0);
   assert.ok(found.ts > 0);
   assert.match(found.flags, /^[.\w]{4,5}$/);
+
+  // tracePrint with BCC's field numbers, until aborted; traceReadline gives whole lines.
+  const ac = new AbortController();
+  let printed = '';
+  const want2 = `${process.pid} tsbcc-hello ${process.pid} 9`;
+  const printing = b.tracePrint({ fmt: '{1} {5}', signal: ac.signal, out: { write: (t: string) => {
+    printed += t;
+    if (printed.split('\n').includes(want2)) ac.abort();
+  } } });
+  for (let i = 0; i < 20 && !ac.signal.aborted; i++) {
+    writeSync(dn.fd, Buffer.alloc(9));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await printing;
+  assert.ok(printed.split('\n').includes(want2), `tracePrint printed no "${want2}"`);
+  let raw: string | undefined;
+  for (let i = 0; i < 10 && !raw?.endsWith(`tsbcc-hello ${process.pid} 5`); i++) {
+    writeSync(dn.fd, Buffer.alloc(5));
+    for (let l = await b.traceReadline({ timeoutMs: 300 }); l; l = await b.traceReadline({ nonblocking: true })) {
+      if (l.endsWith(`tsbcc-hello ${process.pid} 5`)) { raw = l; break; }
+    }
+  }
+  assert.match(raw ?? '', new RegExp(`-${process.pid}\\s+.*\\[\\d+\\].* bpf_trace_printk: tsbcc-hello ${process.pid} 5$`));
 });
 
 test('BPF_HASH counts getppid per pid through TRACEPOINT_PROBE, read back as typed numbers', { skip, timeout: 30000 }, () => {
