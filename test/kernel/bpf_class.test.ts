@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BPF, USDT, BccEventTable, DEBUG_SOURCE, type TypedTable, type PerCpuTypedTable } from '../../src/index.js';
+import { BPF, USDT, BccEventTable, StackTraces, DEBUG_SOURCE, type TypedTable, type PerCpuTypedTable } from '../../src/index.js';
 import { bpf, NotSupportedError, PerfType, PerfCountSw } from '../../src/sys/index.js';
 import { probePmu } from '../../src/attach/index.js';
 import { Workload } from '../fixtures/workload.js';
@@ -368,6 +368,33 @@ int xdp_count(struct xdp_md *ctx) {
   } finally {
     v.close();
   }
+});
+
+test('BPF_STACK_TRACE: kernel stacks by ksym, the user stack of this process by sym (ELF symbols)', { skip, timeout: 30000 }, () => {
+  using dn = devNull();
+  using b = new BPF({ cflags: dn.cflags, text: MINE + `
+BPF_STACK_TRACE(stacks, 64);
+BPF_ARRAY(ids, int, 2);
+TRACEPOINT_PROBE(syscalls, sys_enter_write) {
+  if (!MINE())
+    return 0;
+  u32 k = 0, u = 1;
+  int kid = stacks.get_stackid(args, 0);
+  int uid = stacks.get_stackid(args, BPF_F_USER_STACK);
+  ids.update(&k, &kid);
+  ids.update(&u, &uid);
+  return 0;
+}` });
+  writeSync(dn.fd, Buffer.alloc(3));
+  const ids = b.get<TypedTable<number, number>>('ids');
+  const stacks = b.get<StackTraces>('stacks');
+  assert.ok(stacks instanceof StackTraces);
+  const [kid, uid] = [ids.get(0)!, ids.get(1)!];
+  assert.ok(kid >= 0 && uid >= 0, `stack ids ${kid} ${uid}`);
+  assert.ok(stacks.kernelStack(kid).includes('do_syscall_64'), stacks.kernelStack(kid).join(' < '));
+  const user = stacks.walk(uid).map((a) => b.sym(a, process.pid, true));
+  assert.match(user[0]!, /write.* \[libc[.-]/, user.join(' < '));
+  assert.ok(user.some((f) => f.startsWith('uv_fs_write')), user.join(' < '));
 });
 
 test('ksym, ksymname, sym and getSyscallFnname', { skip }, () => {
