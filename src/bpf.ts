@@ -26,7 +26,7 @@ import {
   numOpenKprobes as globalKprobes, numOpenUprobes as globalUprobes, matchKernelFunctions, probePmu, type XdpMode,
 } from './attach/index.js';
 import { haveProbeEvents } from './attach/probe_events.js';
-import { BpfMap, PerfEventArray, RingBufMap } from './maps/index.js';
+import { BpfMap, PerfEventArray, RingBufMap, QueueStack } from './maps/index.js';
 import type { PerfBuffer, RingBuffer } from './events/index.js';
 import {
   typedTable, codecFor, sym as symbolize, type TypedTable, type PerCpuTypedTable, type StackTraces,
@@ -36,12 +36,14 @@ import { EventTypeFinder } from './bpf/event_types.js';
 import { BccEventTable, type ReaderRegistry } from './bpf/event_table.js';
 import { parseCflags } from './bpf/cflags.js';
 import { programListing } from './bpf/debug.js';
+import { TypedQueueStack } from './bpf/queue_stack.js';
 import { TraceReader, traceFieldsOf, type TraceFields, type TraceReadOptions } from './bpf/trace_reader.js';
 import { USDT } from './bpf/usdt.js';
 
 export { USDT } from './bpf/usdt.js';
 export type { TraceFields, TraceReadOptions } from './bpf/trace_reader.js';
 export { BccEventTable } from './bpf/event_table.js';
+export { TypedQueueStack } from './bpf/queue_stack.js';
 
 /** BCC's debug flags (the `debug` option). */
 export const DEBUG_LLVM_IR = 0x1;
@@ -80,7 +82,7 @@ export type BpfFunction = Program;
 type FnRef = string | Program;
 
 /** Any of the views getTable gives: typed tables, event tables, stack traces, or the map itself. */
-export type BccTableView = TypedTable | PerCpuTypedTable | BccEventTable | StackTraces | BpfMap;
+export type BccTableView = TypedTable | PerCpuTypedTable | BccEventTable | StackTraces | TypedQueueStack | BpfMap;
 
 /** One attachment the object made. */
 export interface Attachment {
@@ -471,7 +473,8 @@ export class BPF implements ReaderRegistry {
    * A table by name, decoded through its C types: hash/array/histogram tables as TypedTable
    * (keys and values as numbers, bigints, strings and objects), per-CPU tables as
    * PerCpuTypedTable, BPF_PERF_OUTPUT/BPF_RINGBUF_OUTPUT as BccEventTable (records typed from
-   * what the program submits), BPF_STACK_TRACE as StackTraces; others as the map itself.
+   * what the program submits), BPF_STACK_TRACE as StackTraces, BPF_QUEUE/BPF_STACK as
+   * TypedQueueStack; others (BPF_PROG_ARRAY, map-in-map, devmap...) as the map itself.
    * The type parameter only narrows the static type: `b.get<TypedTable<number, bigint>>('counts')`.
    */
   getTable<T extends BccTableView = BccTableView>(name: string): T {
@@ -501,6 +504,7 @@ export class BPF implements ReaderRegistry {
       return view;
     }
     if (!t) return map;
+    if (map instanceof QueueStack) return new TypedQueueStack(map, codecFor(t.valueType));
     try {
       return typedTable(map, { key: t.keyType, value: t.valueType }) as BccTableView;
     } catch (e) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BPF, USDT, BccEventTable, StackTraces, DEBUG_SOURCE, type TypedTable, type PerCpuTypedTable } from '../../src/index.js';
+import { BPF, USDT, BccEventTable, TypedQueueStack, StackTraces, DEBUG_SOURCE, type TypedTable, type PerCpuTypedTable } from '../../src/index.js';
 import { bpf, NotSupportedError, PerfType, PerfCountSw } from '../../src/sys/index.js';
 import { probePmu } from '../../src/attach/index.js';
 import { Workload } from '../fixtures/workload.js';
@@ -395,6 +395,32 @@ TRACEPOINT_PROBE(syscalls, sys_enter_write) {
   const user = stacks.walk(uid).map((a) => b.sym(a, process.pid, true));
   assert.match(user[0]!, /write.* \[libc[.-]/, user.join(' < '));
   assert.ok(user.some((f) => f.startsWith('uv_fs_write')), user.join(' < '));
+});
+
+test('BPF_QUEUE and BPF_STACK: values pushed by the program pop out typed, in queue and stack order', { skip, timeout: 30000 }, () => {
+  using dn = devNull();
+  using b = new BPF({ cflags: dn.cflags, text: MINE + `
+struct item { u32 size; char tag[4]; };
+BPF_QUEUE(fifo, struct item, 8);
+BPF_STACK(lifo, u64, 8);
+TRACEPOINT_PROBE(syscalls, sys_enter_write) {
+  if (!MINE())
+    return 0;
+  struct item it = { .size = args->count, .tag = "q" };
+  fifo.push(&it, 0);
+  u64 n = args->count;
+  lifo.push(&n, 0);
+  return 0;
+}` });
+  for (const n of [1, 2, 3]) writeSync(dn.fd, Buffer.alloc(n));
+  const fifo = b.get<TypedQueueStack<{ size: number; tag: string }>>('fifo');
+  const lifo = b.get<TypedQueueStack<bigint>>('lifo');
+  assert.deepEqual(fifo.peek(), { size: 1, tag: 'q' });
+  assert.deepEqual([...fifo], [1, 2, 3].map((size) => ({ size, tag: 'q' })));
+  assert.deepEqual([...lifo], [3n, 2n, 1n]);
+  assert.equal(fifo.pop(), undefined);
+  lifo.push(42n);
+  assert.equal(lifo.pop(), 42n);
 });
 
 test('ksym, ksymname, sym and getSyscallFnname', { skip }, () => {
