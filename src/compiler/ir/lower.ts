@@ -12,6 +12,7 @@ import {
 import { binaryResult } from '../check/convert.js';
 import { findField } from '../check/layout.js';
 import { IrFunction, Block, type VReg, type Val, type Addr, type BinOp, type Cond, type Size, isConst } from './ir.js';
+import { foldBin } from './optimize.js';
 
 /** Where an lvalue lives. */
 type Place =
@@ -1280,25 +1281,6 @@ function canonical(v: bigint, t: IntT): bigint {
   return t.signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
 }
 
-function foldBin(kind: BinOp, a: bigint, b: bigint): bigint {
-  const u = (x: bigint) => BigInt.asUintN(64, x);
-  const s = (x: bigint) => BigInt.asIntN(64, x);
-  switch (kind) {
-    case 'add': return u(a + b);
-    case 'sub': return u(a - b);
-    case 'mul': return u(a * b);
-    case 'div': return u(b) === 0n ? 0n : u(a) / u(b);
-    case 'mod': return u(b) === 0n ? u(a) : u(a) % u(b);
-    case 'sdiv': return s(b) === 0n ? 0n : u(s(a) / s(b));
-    case 'smod': return s(b) === 0n ? u(a) : u(s(a) % s(b));
-    case 'and': return u(a & b);
-    case 'or': return u(a | b);
-    case 'xor': return u(a ^ b);
-    case 'lsh': return u(a << (b & 63n));
-    case 'rsh': return u(a) >> (b & 63n);
-    case 'arsh': return u(s(a) >> (b & 63n));
-  }
-}
 
 function offsetAddr(a: Addr, by: number): Addr {
   return 'fp' in a ? { fp: a.fp + by } : { base: a.base, off: a.off + by };

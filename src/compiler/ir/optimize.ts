@@ -161,7 +161,8 @@ function cyclicBlocks(order: Block[]): Set<Block> {
 const u64 = (x: bigint) => BigInt.asUintN(64, x);
 const s64 = (x: bigint) => BigInt.asIntN(64, x);
 
-function foldBin(kind: BinOp, a: bigint, b: bigint): bigint {
+/** A 64-bit operation on constants, with BPF's results for division by zero. */
+export function foldBin(kind: BinOp, a: bigint, b: bigint): bigint {
   switch (kind) {
     case 'add': return u64(a + b);
     case 'sub': return u64(a - b);
@@ -276,6 +277,9 @@ function computeWidths(f: IrFunction, order: Block[]): Map<VReg, W> {
   const get = (r: VReg): W => (params.has(r) ? UNKNOWN : w.get(r) ?? { z: 0, s: 1 });
   const insts = order.flatMap((b) => b.insts.filter((i) => def(i) !== undefined));
   const defined = new Set(insts.map((i) => def(i)!));
+  // Widening: a register whose width keeps growing (a counter: i = i + 1) goes straight to
+  // unknown instead of climbing a bit per round.
+  const growth = new Map<VReg, number>();
   for (let round = 0; round < 80; round++) {
     let changed = false;
     for (const i of insts) {
@@ -283,7 +287,12 @@ function computeWidths(f: IrFunction, order: Block[]): Map<VReg, W> {
       if (params.has(d)) continue;
       const nw = widthRule(i, (r) => (defined.has(r) || params.has(r) ? get(r) : UNKNOWN));
       const old = w.get(d);
-      const m = old ? { z: Math.max(old.z, nw.z), s: Math.max(old.s, nw.s) } : nw;
+      let m = old ? { z: Math.max(old.z, nw.z), s: Math.max(old.s, nw.s) } : nw;
+      if (old && (m.z !== old.z || m.s !== old.s)) {
+        const g = (growth.get(d) ?? 0) + 1;
+        growth.set(d, g);
+        if (g > 3) m = UNKNOWN;
+      }
       if (!old || m.z !== old.z || m.s !== old.s) { w.set(d, m); changed = true; }
     }
     if (!changed) return w;
