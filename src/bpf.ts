@@ -155,6 +155,7 @@ export class BPF implements ReaderRegistry {
   private attached: Attachment[] = [];
   private views = new Map<string, BccTableView>();
   private eventTypes: Map<string, CType>;
+  private records: Map<string, CType>;
   private perfReaders: PerfBuffer[] = [];
   private ringReaders: RingBuffer[] = [];
   private pollWaiters: (() => void)[] = [];
@@ -182,6 +183,7 @@ export class BPF implements ReaderRegistry {
     const finder = new EventTypeFinder();
     this.object = this.compile(opts.types, finder.collect);
     this.eventTypes = finder.types();
+    this.records = finder.records();
     this.warnings = this.object.warnings.map((d) => formatDiagnostic(d));
     const out = opts.warnings === undefined ? process.stderr : opts.warnings;
     if (out) for (const w of this.warnings) out.write(w + '\n');
@@ -513,11 +515,26 @@ export class BPF implements ReaderRegistry {
     }
   }
 
-  /** The record type of an output table, set by hand where the program does not show it. */
-  setEventType(name: string, type: CType): void {
+  /**
+   * The record type of an output table, set by hand where the program does not show it (it never
+   * calls perf_submit/ringbuf_output itself): a C type, or the name of a struct the program uses
+   * ("struct data_t").
+   */
+  setEventType(name: string, type: CType | string): void {
     const v = this.getTable(name);
     if (!(v instanceof BccEventTable)) throw new TypeError(`table ${name} is not an output table (BPF_PERF_OUTPUT or BPF_RINGBUF_OUTPUT)`);
-    v.eventCodec = codecFor(type);
+    let t: CType | undefined;
+    if (typeof type === 'string') {
+      const want = type.trim().replace(/\s+/g, ' ');
+      t = this.records.get(want) ?? this.records.get(`struct ${want}`);
+      if (!t) {
+        const near = nearestNames(want, this.records.keys());
+        throw new Error(`setEventType(${name}): the program uses no type '${type}'` + (near.length ? `; did you mean ${near.join(', ')}?` : ''));
+      }
+    } else {
+      t = type;
+    }
+    v.eventCodec = codecFor(t);
   }
 
   /** @internal ReaderRegistry: a table opened a reader. */

@@ -33,6 +33,8 @@ function reserveOf(e: unknown): string | undefined {
 
 export class EventTypeFinder {
   private sites: Site[] = [];
+  /** Every declaration, for the named record types the program's variables use. */
+  private decls: Decl[] = [];
 
   /** A transformUnit hook: note every place a record is handed to an output table. */
   readonly collect = (tu: TranslationUnit): void => {
@@ -46,8 +48,9 @@ export class EventTypeFinder {
         const arg = m.args[RECORD_ARG[m.method]!];
         if (arg) this.sites.push({ table: m.table, expr: arg });
       }
-      if (node.kind === 'decl' && typeof node.name === 'string' && node.init) {
-        const t = reserveOf(node.init);
+      if (node.kind === 'decl' && typeof node.name === 'string') {
+        this.decls.push(node as unknown as Decl);
+        const t = node.init ? reserveOf(node.init) : undefined;
         if (t) this.sites.push({ table: t, decl: node as unknown as Decl });
       }
       if (node.kind === 'assign') {
@@ -73,6 +76,26 @@ export class EventTypeFinder {
       else if (t?.kind !== 'array') t = undefined;       // perf_submit(ctx, buf, ...) with a char buf[N]: the array
       if (t && t.kind !== 'void' && t.kind !== 'func') out.set(s.table, t);
     }
+    return out;
+  }
+
+  /**
+   * After compiling: the struct and union types the program's variables, parameters and tables
+   * use, by their C names ("struct data_t"), for naming an event type by hand.
+   */
+  records(): Map<string, CType> {
+    const out = new Map<string, CType>();
+    const add = (t: CType | undefined, depth = 0): void => {
+      if (!t || depth > 8) return;
+      if (t.kind === 'ptr') return add(t.to.type, depth + 1);
+      if (t.kind === 'array') return add(t.of.type, depth + 1);
+      if (t.kind === 'func') return;
+      if ((t.kind === 'struct' || t.kind === 'union') && t.name && !out.has(`${t.kind} ${t.name}`)) {
+        out.set(`${t.kind} ${t.name}`, t);
+        for (const f of t.fields ?? []) add(f.type.type, depth + 1);
+      }
+    };
+    for (const d of this.decls) add(d.sym?.type.type);
     return out;
   }
 }

@@ -168,6 +168,30 @@ TRACEPOINT_PROBE(syscalls, sys_enter_write) {
   assert.equal(await b.perfBufferPoll(0), 0, 'nothing more is waiting');
 });
 
+test('an output table the program never submits to: its record type is named by hand', { skip, timeout: 30000 }, async () => {
+  using dn = devNull();
+  // The struct reaches the table through bpf_perf_event_output, which BCC's rewriter does not follow either.
+  using b = new BPF({ cflags: dn.cflags, text: MINE + `
+struct rec { u32 magic; u16 size; };
+BPF_PERF_OUTPUT(out);
+TRACEPOINT_PROBE(syscalls, sys_enter_write) {
+  if (!MINE())
+    return 0;
+  struct rec r = { .magic = 0xfeed, .size = args->count };
+  bpf_perf_event_output(args, &out, BPF_F_CURRENT_CPU, &r, sizeof(r));
+  return 0;
+}` });
+  const out = b.get<BccEventTable<{ magic: number; size: number }>>('out');
+  assert.throws(() => out.openPerfBuffer(() => {}), /no event type is known/);
+  assert.throws(() => b.setEventType('out', 'struct recc'), /the program uses no type 'struct recc'; did you mean struct rec\?/);
+  b.setEventType('out', 'struct rec');
+  const got: unknown[] = [];
+  out.openPerfBuffer((e) => got.push(e));
+  writeSync(dn.fd, Buffer.alloc(12));
+  for (let i = 0; i < 10 && !got.length; i++) await b.perfBufferPoll(200);
+  assert.deepEqual(got, [{ magic: 0xfeed, size: 12 }]);
+});
+
 test('BPF_RINGBUF_OUTPUT records (ringbuf_reserve and ringbuf_output) decode through ringBufferPoll/ringBufferConsume', { skip, timeout: 30000 }, async () => {
   using dn = devNull();
   using b = new BPF({ cflags: dn.cflags, text: MINE + `
