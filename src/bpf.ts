@@ -216,16 +216,25 @@ export class BPF implements ReaderRegistry {
   private autoAttach(): void {
     for (const p of this.object.probes) {
       if (!p.attach || !AUTO_PREFIXES.some((x) => p.name.startsWith(x))) continue;
-      const { kind, target } = p.attach;
-      switch (kind) {
-        case 'kprobe': this.attachKprobe({ event: fixSyscallFnname(target), fnName: p.name }); break;
-        case 'kretprobe': this.attachKretprobe({ event: fixSyscallFnname(target), fnName: p.name }); break;
-        case 'tracepoint': this.attachTracepoint({ tp: target, fnName: p.name }); break;
-        case 'raw_tracepoint': this.attachRawTracepoint({ tp: target, fnName: p.name }); break;
-        case 'fentry': this.attachKfunc({ fnName: p.name }); break;
-        case 'fexit': this.attachKretfunc({ fnName: p.name }); break;
-        case 'lsm': this.attachLsm({ fnName: p.name }); break;
+      try {
+        this.autoAttachOne(p.name, p.attach.kind, p.attach.target);
+      } catch (e) {
+        // One line that starts with the function, whatever layer refused.
+        if (e instanceof Error && !e.message.startsWith(`${p.name}:`)) e.message = `${p.name}: ${e.message}`;
+        throw e;
       }
+    }
+  }
+
+  private autoAttachOne(fnName: string, kind: string, target: string): void {
+    switch (kind) {
+      case 'kprobe': this.attachKprobe({ event: fixSyscallFnname(target), fnName }); break;
+      case 'kretprobe': this.attachKretprobe({ event: fixSyscallFnname(target), fnName }); break;
+      case 'tracepoint': this.attachTracepoint({ tp: target, fnName }); break;
+      case 'raw_tracepoint': this.attachRawTracepoint({ tp: target, fnName }); break;
+      case 'fentry': this.attachKfunc({ fnName }); break;
+      case 'fexit': this.attachKretfunc({ fnName }); break;
+      case 'lsm': this.attachLsm({ fnName }); break;
     }
   }
 

@@ -254,6 +254,11 @@ int kprobe__vfs_read(struct pt_regs *ctx) { u32 k = 1; ${map}.increment(k); retu
   assert.match(msg, /^kprobe__vfs_read: cannot attach kprobe to vfs_read: tried the kprobe PMU \(.*\), tracefs kprobe_events \(.*\)/);
   assert.equal(probePmu('kprobe'), undefined);
   assert.match(msg, /fentry/);
+  // A function the kernel does not have: one line, starting with the program's function.
+  assert.throws(() => new BPF({ text: 'int kprobe__no_such_fn_tsbcc(struct pt_regs *ctx) { return 0; }' }),
+    /^KernelFunctionNotFoundError: kprobe__no_such_fn_tsbcc: no kernel function 'no_such_fn_tsbcc' \(not in \/proc\/kallsyms\)/);
+  assert.throws(() => new BPF({ text: 'int raw_tracepoint__no_such_tp_tsbcc(struct bpf_raw_tracepoint_args *ctx) { return 0; }' }),
+    (e: Error) => /^raw_tracepoint__no_such_tp_tsbcc: raw tracepoint no_such_tp_tsbcc does not exist$/.test(e.message));
   // The syscall case names the tracepoint to use instead.
   assert.throws(() => new BPF({ text: 'int kretprobe__sys_getppid(struct pt_regs *ctx) { return 0; }' }),
     (e: Error) => e instanceof NotSupportedError && /__x64_sys_getppid|sys_getppid/.test(e.message) &&
