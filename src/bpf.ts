@@ -31,7 +31,7 @@ import type { PerfBuffer, RingBuffer } from './events/index.js';
 import {
   typedTable, codecFor, sym as symbolize, type TypedTable, type PerCpuTypedTable, type StackTraces,
 } from './tables/index.js';
-import { UserSymbolizer } from './elf/index.js';
+import { UserSymbolizer, findLibrary, which } from './elf/index.js';
 import { EventTypeFinder } from './bpf/event_types.js';
 import { BccEventTable, type ReaderRegistry } from './bpf/event_table.js';
 import { parseCflags } from './bpf/cflags.js';
@@ -676,6 +676,10 @@ export class BPF implements ReaderRegistry {
   static getKprobeFunctions(re: RegExp | string): string[] { return matchKernelFunctions(re); }
 
   static tracepointExists(category: string, event: string): boolean { return tracepointExists(category, event); }
+  /** A library's path ("c" -> /lib/x86_64-linux-gnu/libc.so.6), as the loader would find it; undefined if none. */
+  static findLibrary(name: string, pid?: number): string | undefined { return findLibrary(name, pid); }
+  /** A command's path on $PATH (BCC's find_exe); undefined if none. */
+  static findExe(name: string): string | undefined { return which(name); }
   static supportRawTracepoint(): boolean { return features.haveProgType('RAW_TRACEPOINT'); }
   /** Whether KFUNC_PROBE/KRETFUNC_PROBE programs can run here (BPF trampolines). */
   static supportKfunc(): boolean { return haveTrampolines(); }
@@ -706,6 +710,9 @@ export class BPF implements ReaderRegistry {
     this.btfObjs.clear();
     if (failed) throw failed;
   }
+
+  /** BCC's cleanup(): close(). */
+  cleanup(): void { this.close(); }
 
   [Symbol.dispose](): void { this.close(); }
 }

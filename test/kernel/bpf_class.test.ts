@@ -460,6 +460,10 @@ test('ksym, ksymname, sym and getSyscallFnname', { skip }, () => {
   assert.equal(BPF.ksym(addr, true), 'vfs_read [kernel]');
   assert.equal(BPF.ksymname('no_such_symbol_tsbcc'), -1n);
   assert.match(BPF.getSyscallFnname('clone'), /^(__x64_sys_|__arm64_sys_|sys_)clone$/);
+  assert.match(BPF.findLibrary('c') ?? '', /\/libc\.so\.6$/);
+  const sh = BPF.findExe('sh');
+  assert.ok(sh?.endsWith('/sh') && existsSync(sh), `findExe('sh') gave ${sh}`);
+  assert.equal(BPF.findExe('no-such-command-tsbcc'), undefined);
   using b = new BPF({ text: 'int nothing(void *ctx) { return 0; }' });
   assert.equal(b.sym(addr, -1), 'vfs_read');
   assert.equal(b.sym(1n, process.pid), '[unknown]');
