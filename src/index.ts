@@ -21,3 +21,6 @@ export { readTracepointFormat, parseTracepointFormat, tracepointStructC, decodeT
 export { compileBcc, type BccObject, type BccTable, type BccProgram, type BccOptions, type BccAttach } from './compiler/dialect/index.js';
 export * from './tables/index.js';
 export { ksym, ksymname, kallsyms, reloadKallsyms, Kallsyms, type KernelSymbol, type KsymOptions } from './sys/kallsyms.js';
+export { BPF, USDT, BccEventTable, TypedQueueStack, fixSyscallFnname, DEBUG_LLVM_IR, DEBUG_BPF, DEBUG_PREPROCESSOR, DEBUG_SOURCE, DEBUG_BPF_REGISTER_STATE,
+  DEBUG_BTF, type BPFOptions, type BpfFunction, type BccTableView, type Attachment, type KprobeAttachOptions, type UprobeAttachOptions,
+  type PerfEventAttachOptions, type TraceFields, type TraceReadOptions } from './bpf.js';
