@@ -40,10 +40,7 @@ function textSymbol(name: string): boolean {
 
 function checkFunction(fn: string): void {
   if (textSymbol(fn)) return;
-  const names: string[] = [];
-  const ks = kallsyms();
-  for (const n of ks.names()) if (/^[tTwW]$/.test(ks.lookup(n)!.type)) names.push(n);
-  const near = nearestNames(fn, names);
+  const near = nearestNames(fn, kallsyms().namesOfType('tTwW'));
   throw new KernelFunctionNotFoundError(`no kernel function '${fn}' (not in /proc/kallsyms)` +
     (near.length ? `; did you mean ${near.join(', ')}?` : ''));
 }

@@ -137,6 +137,15 @@ export class Kallsyms {
     return this.nameIndex().keys();
   }
 
+  /** Names of the symbols whose type letter is one of `types` (e.g. "tTwW": functions), without
+   *  building a symbol object for each (for near-name suggestions over ~100k symbols). */
+  namesOfType(types: string): string[] {
+    const want = new Set([...types].map((c) => c.charCodeAt(0)));
+    const out: string[] = [];
+    for (const [name, i] of this.nameIndex()) if (want.has(this.types[i]!)) out.push(name);
+    return out;
+  }
+
   /** The text symbol containing addr (the last one starting at or below it), with the offset into it. */
   resolve(addr: bigint): { symbol: KernelSymbol; offset: bigint } | undefined {
     if (addr < 0n || addr >= 1n << 64n) return undefined;
