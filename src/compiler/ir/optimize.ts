@@ -128,8 +128,14 @@ function simplifyCfg(f: IrFunction): Block[] {
         s.insts = [];
         s.locs = [];
         s.term = { op: 'jmp', t: s }; // orphaned (unreachable now)
+        // s's successors now come from b: keep the predecessor lists right and go on.
+        for (const x of successors(b)) {
+          const ps = preds.get(x);
+          if (ps) for (let k = 0; k < ps.length; k++) if (ps[k] === s) ps[k] = b;
+        }
+        preds.delete(s);
         changed = true;
-        break; // predecessor lists are stale
+        continue;
       }
       if (s.term?.op === 'ret' && s.insts.length <= TAIL_DUP_MAX) {
         b.insts.push(...s.insts.map(cloneInst));
@@ -554,53 +560,71 @@ function propagate(f: IrFunction, order: Block[]): boolean {
  */
 function reachingConstants(order: Block[]): Map<Block, Map<VReg, bigint>> {
   const preds = predecessors(order);
+  // Only registers assigned in several places need this; one-definition constants are known
+  // everywhere already (and are read here through `fixed`).
+  const defCount = new Map<VReg, number>();
+  const fixed = new Map<VReg, bigint>();
+  for (const b of order) for (const i of b.insts) {
+    const d = def(i);
+    if (d === undefined) continue;
+    defCount.set(d, (defCount.get(d) ?? 0) + 1);
+    if (i.op === 'mov' && isConst(i.src)) fixed.set(d, u64(i.src.k));
+  }
+  for (const [r, n] of defCount) if (n > 1) fixed.delete(r);
+  const tracked = (r: VReg) => (defCount.get(r) ?? 0) > 1;
+  if (![...defCount.values()].some((n) => n > 1)) return new Map();
+
   const out = new Map<Block, Map<VReg, bigint>>();
   const inState = new Map<Block, Map<VReg, bigint>>();
   const transfer = (b: Block, st: Map<VReg, bigint>): Map<VReg, bigint> => {
     const s2 = new Map(st);
-    const k = (v: Val): bigint | undefined => (isConst(v) ? u64(v.k) : s2.get(v.r));
+    const reg = (r: VReg): bigint | undefined => s2.get(r) ?? fixed.get(r);
+    const k = (v: Val): bigint | undefined => (isConst(v) ? u64(v.k) : reg(v.r));
     for (const i of b.insts) {
       const d = def(i);
-      if (d === undefined) continue;
+      if (d === undefined || !tracked(d)) continue;
       let val: bigint | undefined;
       if (i.op === 'mov') val = k(i.src);
       else if (i.op === 'bin') {
-        const a = s2.get(i.a), c = k(i.b);
+        const a = reg(i.a), c = k(i.b);
         if (a !== undefined && c !== undefined) val = i.w ? BigInt.asUintN(32, foldBin(i.kind, a, c)) : foldBin(i.kind, a, c);
       } else if (i.op === 'ext') {
-        const a = s2.get(i.src);
+        const a = reg(i.src);
         if (a !== undefined) val = u64(i.signed ? BigInt.asIntN(i.bits, a) : BigInt.asUintN(i.bits, a));
       } else if (i.op === 'neg') {
-        const a = s2.get(i.a);
+        const a = reg(i.a);
         if (a !== undefined) val = u64(-a);
       }
       if (val === undefined) s2.delete(d); else s2.set(d, val);
     }
     return s2;
   };
-  let changed = true;
-  for (let guard = 0; changed && guard < 100; guard++) {
-    changed = false;
-    for (const [n, b] of order.entries()) {
-      let st: Map<VReg, bigint> | undefined;
-      if (n === 0) st = new Map();
-      for (const p of preds.get(b) ?? []) {
-        const o = out.get(p);
-        if (!o) continue; // not reached yet: no information from it
-        if (!st) { st = new Map(o); continue; }
-        for (const [r, v] of st) if (o.get(r) !== v) st.delete(r);
-      }
-      if (n === 0 && (preds.get(b)?.length ?? 0) > 0) st = new Map(); // the entry is entered with nothing known
-      if (!st) continue;
-      const prev = inState.get(b);
-      if (prev && prev.size === st.size && [...st].every(([r, v]) => prev.get(r) === v)) continue;
-      inState.set(b, st);
-      out.set(b, transfer(b, st));
-      changed = true;
+  // A worklist in block order: a block is revisited only when what reaches it may have changed.
+  const index = new Map(order.map((b, n) => [b, n]));
+  const queued = new Set<Block>(order);
+  let budget = order.length * 64;
+  while (queued.size) {
+    if (--budget < 0) return new Map(); // not settled (a pathological CFG): a partial answer would be unsound
+    let b: Block | undefined;
+    for (const x of queued) if (!b || index.get(x)! < index.get(b)!) b = x;
+    queued.delete(b!);
+    const blk = b!;
+    let st: Map<VReg, bigint> | undefined;
+    if (blk === order[0]) st = new Map(); // the entry is entered with nothing known
+    else for (const p of preds.get(blk) ?? []) {
+      const o = out.get(p);
+      if (!o) continue; // not reached yet: no information from it
+      if (!st) { st = new Map(o); continue; }
+      for (const [r, v] of st) if (o.get(r) !== v) st.delete(r);
     }
+    if (!st) continue;
+    const prev = inState.get(blk);
+    if (prev && prev.size === st.size && [...st].every(([r, v]) => prev.get(r) === v)) continue;
+    inState.set(blk, st);
+    out.set(blk, transfer(blk, st));
+    for (const s2 of successors(blk)) queued.add(s2);
   }
-  // Not settled (a pathological CFG): using a partial answer would be unsound.
-  return changed ? new Map() : inState;
+  return inState;
 }
 
 const fitsOff = (n: bigint | number): boolean => Number(n) >= -32768 && Number(n) <= 32767;
@@ -738,9 +762,21 @@ function retarget(f: IrFunction, order: Block[]): boolean {
 const PURE = new Set<Inst['op']>(['mov', 'bin', 'neg', 'ext', 'setcc', 'load', 'lea', 'ldglobal', 'ldmap', 'bswap']);
 
 function deadCode(_f: IrFunction, order: Block[]): boolean {
-  // Backward liveness to a fixed point, then a sweep removing pure instructions with dead results.
+  // Backward liveness to a fixed point over per-block use/def sets (live-in = use ∪ (live-out −
+  // def)), then a sweep removing pure instructions whose results are dead.
   const liveIn = new Map<Block, Set<VReg>>();
-  for (const b of order) liveIn.set(b, new Set());
+  const useOf = new Map<Block, Set<VReg>>(), defOf = new Map<Block, Set<VReg>>();
+  for (const b of order) {
+    const u = new Set<VReg>(), d = new Set<VReg>();
+    for (const i of b.insts) {
+      for (const r of uses(i)) if (!d.has(r)) u.add(r);
+      const w = def(i);
+      if (w !== undefined) d.add(w);
+    }
+    if (b.term) for (const r of uses(b.term)) if (!d.has(r)) u.add(r);
+    useOf.set(b, u); defOf.set(b, d);
+    liveIn.set(b, new Set(u));
+  }
   const liveOutOf = (b: Block): Set<VReg> => {
     const s = new Set<VReg>();
     for (const x of successors(b)) for (const r of liveIn.get(x) ?? []) s.add(r);
@@ -750,16 +786,10 @@ function deadCode(_f: IrFunction, order: Block[]): boolean {
     changed = false;
     for (let k = order.length - 1; k >= 0; k--) {
       const b = order[k]!;
-      const live = liveOutOf(b);
-      if (b.term) for (const r of uses(b.term)) live.add(r);
-      for (let n = b.insts.length - 1; n >= 0; n--) {
-        const i = b.insts[n]!;
-        const d = def(i);
-        if (d !== undefined) live.delete(d);
-        for (const r of uses(i)) live.add(r);
+      const inn = liveIn.get(b)!, d = defOf.get(b)!;
+      for (const x of successors(b)) for (const r of liveIn.get(x) ?? []) {
+        if (!d.has(r) && !inn.has(r)) { inn.add(r); changed = true; }
       }
-      const inn = liveIn.get(b)!;
-      for (const r of live) if (!inn.has(r)) { inn.add(r); changed = true; }
     }
   }
   let removed = false;
