@@ -496,19 +496,21 @@ test('KERNEL_MACROS: the kernel\'s macro names, sorted and unique, without enum 
   for (let i = 0; i < all.length; i += 997) assert.ok(KERNEL_MACROS.has(all[i]!), all[i]);
 });
 
-test('KERNEL_MACROS loads and answers in under 20 ms', () => {
+// Not a benchmark (timings live in bench/): a guard against loading turning pathological, e.g.
+// building a set of ~60k names eagerly at import. Typical: 5-15 ms.
+test('KERNEL_MACROS loads and answers quickly (under 100 ms)', () => {
   const url = pathToFileURL(join(import.meta.dirname, '../../src/compiler/preprocess/kernel_macros.js')).href;
   const script = `const t = performance.now(); const { KERNEL_MACROS } = await import(${JSON.stringify(url)});
     const ok = KERNEL_MACROS.has('IFNAMSIZ') && !KERNEL_MACROS.has('NOT_A_KERNEL_MACRO');
     console.log(JSON.stringify({ ok, ms: performance.now() - t }));`;
   // The best of three fresh processes: one run can be slowed by whatever else the machine does.
   let best = Infinity;
-  for (let k = 0; k < 3 && best >= 20; k++) {
+  for (let k = 0; k < 3 && best >= 100; k++) {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const { ok, ms } = JSON.parse(r.stdout) as { ok: boolean; ms: number };
     assert.ok(ok);
     best = Math.min(best, ms);
   }
-  assert.ok(best < 20, `loaded in ${best.toFixed(1)} ms`);
+  assert.ok(best < 100, `loaded in ${best.toFixed(1)} ms`);
 });
