@@ -37,28 +37,32 @@ export function plainArgs(argv: string[] = process.argv.slice(2)): string[] {
 
 /**
  * Run `onStop` once on the first SIGINT or SIGTERM (BCC's `except KeyboardInterrupt`), and
- * resolve the returned promise then; also available as an AbortSignal for loops that poll.
+ * resolve `stopped` then; `signal` aborts at the same time, for loops that poll. Node stays
+ * running until then; `release()` lets it go without a signal (for examples that end on their own).
  */
-export function untilInterrupted(onStop: () => void = () => {}): { stopped: Promise<void>; signal: AbortSignal } {
+export function untilInterrupted(onStop: () => void = () => {}): { stopped: Promise<void>; signal: AbortSignal; release(): void } {
   const ac = new AbortController();
-  const stopped = new Promise<void>((resolve) => {
-    // Signal handlers alone do not keep Node running: a timer does, until the signal comes.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    const stop = (): void => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      try {
-        onStop();
-      } finally {
-        ac.abort();
-        resolve();
-      }
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  return { stopped, signal: ac.signal };
+  // Signal handlers alone do not keep Node running: a timer does, until the signal comes.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+  const release = (): void => {
+    clearInterval(keepAlive);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  const stop = (): void => {
+    release();
+    try {
+      onStop();
+    } finally {
+      ac.abort();
+      resolveStopped();
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { stopped, signal: ac.signal, release };
 }
 
 /** Print one line for a fatal error (a kprobe the kernel refuses, no root...) and exit 1. */
