@@ -8,7 +8,7 @@
 //   for (const [pid, n] of b.get<TypedTable<number, bigint>>('counts')) ...
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { compileBcc, progTypeByName, type BccObject, type BccTable } from './compiler/dialect/index.js';
+import { compileBcc, progTypeByName, type BccObject, type BccTable, type UsdtSpecs } from './compiler/dialect/index.js';
 import { formatDiagnostic } from './compiler/diagnostics.js';
 import { readKernelConfig } from './compiler/preprocess/kconfig.js';
 import type { CType } from './compiler/check/types.js';
@@ -22,7 +22,7 @@ import { nearestNames } from './util/names.js';
 import {
   Link, attachTracepoint as tpAttach, attachRawTracepoint as rawTpAttach, attachTracing, haveTrampolines,
   attachXdp as xdpAttach, attachSocketFilter, SocketFilter, attachKprobe as kprobeAttach, attachKretprobe as kretprobeAttach,
-  attachUprobe as uprobeAttach, attachUsdt, attachPerfEvent as perfEventAttach, getSyscallFnname as syscallFnname,
+  attachUprobe as uprobeAttach, attachUsdt, usdtContextFor, attachPerfEvent as perfEventAttach, getSyscallFnname as syscallFnname,
   numOpenKprobes as globalKprobes, numOpenUprobes as globalUprobes, matchKernelFunctions, probePmu, type XdpMode,
 } from './attach/index.js';
 import { haveProbeEvents } from './attach/probe_events.js';
@@ -163,6 +163,7 @@ export class BPF implements ReaderRegistry {
   private trace?: TraceReader;
   private userSyms?: UserSymbolizer;
   private _closed = false;
+  private usdt?: UsdtSpecs;
 
   /**
    * Compile and load `text` (or `srcFile`), then attach its prefixed functions. Bad input throws:
@@ -200,15 +201,34 @@ export class BPF implements ReaderRegistry {
     }
   }
 
+  /**
+   * What bpf_usdt_readarg compiles from: for each function enabled on a USDT probe, the argument
+   * specs of the probe's locations (and their addresses in the process, when known). A probe the
+   * binary lacks is the one-line error attaching would give.
+   */
+  private usdtSpecs(): UsdtSpecs | undefined {
+    const ctxs = this.opts.usdtContexts ?? [];
+    if (!ctxs.length) return undefined;
+    const specs: UsdtSpecs = {};
+    for (const ctx of ctxs) {
+      for (const p of ctx.probes) {
+        const [provider, name] = splitProbe(p.probe);
+        specs[p.fnName] = usdtContextFor(ctx.path, provider, name, ctx.pid);
+      }
+    }
+    return specs;
+  }
+
   private compile(types: Record<string, string> | undefined, collect?: EventTypeFinder['collect']): BccObject {
     const cf = parseCflags(this.opts.cflags);
+    this.usdt ??= this.usdtSpecs();
     const includeDirs = [...(this.opts.srcFile ? [dirname(this.opts.srcFile)] : []), ...cf.includeDirs];
     const btf = Btf.vmlinux();
     return compileBcc(this.text, {
       filename: this.opts.srcFile ?? '<text>', defines: cf.defines, includeDirs, includes: cf.includes, btf,
       kernelConfig: readKernelConfig(), types,
       isaV4: features.haveIsaV4(), jmp32: features.haveJmp32(), helperAvailable: features.haveHelper,
-      ...(collect ? { transformUnit: collect } : {}),
+      ...(collect ? { transformUnit: collect } : {}), ...(this.usdt ? { usdt: this.usdt } : {}),
     });
   }
 
@@ -398,8 +418,7 @@ export class BPF implements ReaderRegistry {
 
   private attachUsdtProbe(ctx: USDT, probe: string, fnName: string): Attachment {
     const prog = this.fn(fnName, 'KPROBE');
-    const i = probe.indexOf(':');
-    const provider = i >= 0 ? probe.slice(0, i) : undefined, name = i >= 0 ? probe.slice(i + 1) : probe;
+    const [provider, name] = splitProbe(probe);
     const before = globalUprobes();
     const link = attachUsdt(prog, { binary: ctx.path, pid: ctx.pid, provider, name });
     return this.record({ kind: 'usdt', key: `${ctx.path ?? `pid ${ctx.pid}`}:${probe}`, fnName, link, probes: globalUprobes() - before });
@@ -721,6 +740,12 @@ export class BPF implements ReaderRegistry {
 export function fixSyscallFnname(name: string): string {
   for (const p of SYSCALL_PREFIXES) if (name.startsWith(p)) return syscallFnname(name.slice(p.length));
   return name;
+}
+
+/** "provider:name" or "name". */
+function splitProbe(probe: string): [string | undefined, string] {
+  const i = probe.indexOf(':');
+  return i >= 0 ? [probe.slice(0, i), probe.slice(i + 1)] : [undefined, probe];
 }
 
 function uprobeKey(o: { name: string; sym?: string; symRe?: RegExp | string; addr?: bigint | number; pid?: number }): string {

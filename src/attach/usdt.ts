@@ -30,6 +30,8 @@ export interface UsdtProbe {
   args?: UsdtArgSpec[];
   /** Why args is undefined. */
   argError?: string;
+  /** The file is position-independent (PIE or a library): pc is not the run-time address. */
+  pie: boolean;
 }
 
 /** Decode one stapsdt note (64-bit): pc, base, semaphore, then provider, name, args as C strings. */
@@ -59,7 +61,7 @@ export function readUsdtProbes(path: string): UsdtProbe[] {
       if (off === undefined) continue;
       const p: UsdtProbe = {
         provider: raw.provider, name: raw.name, path, pc, offset: BigInt(off), base: raw.base,
-        semaphore: raw.semaphore, argString: raw.argString,
+        semaphore: raw.semaphore, argString: raw.argString, pie: elf.isPie,
       };
       if (raw.semaphore) p.semaphoreOffset = elf.vaddrToOffset(raw.semaphore);
       try {
@@ -104,15 +106,7 @@ export interface UsdtOptions {
 
 /** Attach a KPROBE-type program at every location of a USDT probe; one Link holds them all. */
 export function attachUsdt(prog: Attachable, o: UsdtOptions): Link {
-  const all = listUsdtProbes({ binary: o.binary, pid: o.pid });
-  const where = o.binary ?? `pid ${o.pid}`;
-  const want = `${o.provider ? `${o.provider}:` : ''}${o.name}`;
-  const probes = all.filter((p) => p.name === o.name && (!o.provider || p.provider === o.provider));
-  if (!probes.length) {
-    const have = [...new Set(all.map((p) => `${p.provider}:${p.name}`))];
-    throw new Error(`no USDT probe ${want} in ${where}` +
-      (have.length ? ` (it has ${have.slice(0, 8).join(', ')}${have.length > 8 ? ', ...' : ''})` : ' (it has no USDT probes)'));
-  }
+  const probes = findUsdtProbe(o);
   const links: Link[] = [];
   try {
     for (const p of probes) {
@@ -123,4 +117,61 @@ export function attachUsdt(prog: Attachable, o: UsdtOptions): Link {
     throw e;
   }
   return Link.combine('usdt', `${probes[0]!.path}:${probes[0]!.provider}:${o.name}`, links);
+}
+
+/** Every location of one probe; a one-line error naming what the binary has when there is none. */
+function findUsdtProbe(o: { binary?: string; provider?: string; name: string; pid?: number }): UsdtProbe[] {
+  const all = listUsdtProbes({ binary: o.binary, pid: o.pid });
+  const where = o.binary ?? `pid ${o.pid}`;
+  const want = `${o.provider ? `${o.provider}:` : ''}${o.name}`;
+  const probes = all.filter((p) => p.name === o.name && (!o.provider || p.provider === o.provider));
+  if (!probes.length) {
+    const have = [...new Set(all.map((p) => `${p.provider}:${p.name}`))];
+    throw new Error(`no USDT probe ${want} in ${where}` +
+      (have.length ? ` (it has ${have.slice(0, 8).join(', ')}${have.length > 8 ? ', ...' : ''})` : ' (it has no USDT probes)'));
+  }
+  return probes;
+}
+
+/**
+ * The argument specs of every location of a USDT probe, as compileBcc's `usdt` option takes them
+ * for the function attached to it ({ [fn]: usdtSpecsFor(...) }): what bpf_usdt_readarg compiles from.
+ * Throws one line when the probe is missing or a location's arguments do not parse.
+ */
+export function usdtSpecsFor(binary: string | undefined, provider: string | undefined, name: string, pid?: number): UsdtArgSpec[][] {
+  return usdtContextFor(binary, provider, name, pid).locations;
+}
+
+/** A USDT probe as the code reading its arguments needs it (compileBcc's usdt option takes this too). */
+export interface UsdtContext {
+  /** "provider:name". */
+  probe: string;
+  /** Each location's argument specs. */
+  locations: UsdtArgSpec[][];
+  /**
+   * Each location's address in the traced process (PT_REGS_IP at the probe): what the generated code
+   * switches on when locations keep an argument in different places. Known for a non-PIE binary,
+   * and for a PIE binary or library mapped in the given pid; otherwise absent.
+   */
+  addresses?: bigint[];
+}
+
+/** usdtSpecsFor with the probe's name and, where they can be known, its locations' run-time addresses. */
+export function usdtContextFor(binary: string | undefined, provider: string | undefined, name: string, pid?: number): UsdtContext {
+  const probes = findUsdtProbe({ binary, provider, name, pid });
+  const locations = probes.map((p) => {
+    if (!p.args) throw new Error(`USDT probe ${p.provider}:${p.name} in ${p.path}: ${p.argError}`);
+    return p.args;
+  });
+  const maps = pid !== undefined && probes.some((p) => p.pie) ? readMaps(pid) : [];
+  const addresses: bigint[] = [];
+  for (const p of probes) {
+    if (!p.pie) { addresses.push(p.pc); continue; }
+    const m = maps.find((x) => x.path === p.path && p.offset >= x.offset && p.offset < x.offset + (x.end - x.start));
+    if (!m) break;
+    addresses.push(m.start + (p.offset - m.offset));
+  }
+  const ctx: UsdtContext = { probe: `${probes[0]!.provider}:${probes[0]!.name}`, locations };
+  if (addresses.length === probes.length) ctx.addresses = addresses;
+  return ctx;
 }

@@ -1,6 +1,7 @@
 // BCC's USDT context: the USDT probes of a binary or a process to enable, each with the function
-// that should run there. Given to `new BPF({ usdtContexts })`, which attaches them after loading.
-// (Reading probe arguments with bpf_usdt_readarg needs the dialect's support for it.)
+// that should run there. Given to `new BPF({ usdtContexts })`, which compiles each function's
+// bpf_usdt_readarg/bpf_usdt_readarg_p calls against its probe's argument specs and attaches it
+// to every location of the probe after loading.
 
 export interface UsdtContextOptions {
   /** The binary or library holding the probes (path, library name, or command). */

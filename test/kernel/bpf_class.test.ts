@@ -504,15 +504,31 @@ int on_ret(struct pt_regs *ctx) { u64 r = PT_REGS_RC(ctx); rets.increment(r); re
   assert.equal(b.numOpenUprobes(), 1);
 });
 
-test('usdtContexts: a USDT probe enabled for a process runs its function at every firing', { skip, timeout: 60000 }, async () => {
+test('usdtContexts: a USDT probe enabled for a process runs its function at every firing, reading its arguments', { skip, timeout: 60000 }, async () => {
   const { probeTarget, startTarget } = await import('../fixtures/probe_target.js');
   const N = 25;
   const t = startTarget(probeTarget(['-O2']), N);
   const pid = await t.ready;
   let b: BPF;
   try {
-    b = new BPF({ text: 'BPF_ARRAY(hits, u64, 1);\nint on_hit(struct pt_regs *ctx) { hits.increment(0); return 0; }',
-      usdtContexts: [new USDT({ pid }).enableProbe('tsbcc:hit', 'on_hit')] });
+    // tsbcc:hit(int i, long -3 * i, 5, long 7 * i), read with bpf_usdt_readarg as BCC tools do.
+    b = new BPF({ usdtContexts: [new USDT({ pid }).enableProbe('tsbcc:hit', 'on_hit')], text: `
+BPF_ARRAY(hits, u64, 1);
+BPF_ARRAY(sums, s64, 4);
+int on_hit(struct pt_regs *ctx) {
+  int a = 0, c = 0;
+  long b = 0, d = 0;
+  hits.increment(0);
+  bpf_usdt_readarg(1, ctx, &a);
+  bpf_usdt_readarg(2, ctx, &b);
+  bpf_usdt_readarg(3, ctx, &c);
+  bpf_usdt_readarg(4, ctx, &d);
+  sums.increment(0, a);
+  sums.increment(1, b);
+  sums.increment(2, c);
+  sums.increment(3, d);
+  return 0;
+}` });
   } catch (e) {
     t.kill();
     throw e;
@@ -524,6 +540,8 @@ test('usdtContexts: a USDT probe enabled for a process runs its function at ever
     const r = await t.done;
     assert.equal(r.seen, N, 'the semaphore was raised while attached');
     assert.equal(b.get<TypedTable<number, bigint>>('hits').get(0), BigInt(N));
+    const tri = BigInt((N * (N - 1)) / 2);
+    assert.deepEqual([...b.get<TypedTable<number, bigint>>('sums').values()], [tri, -3n * tri, 5n * BigInt(N), 7n * tri]);
   } finally {
     b.close();
   }

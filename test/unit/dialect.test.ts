@@ -221,7 +221,7 @@ int f(${CTX}) {
 test('bpf_trace_printk takes at most 3 values; USDT is reported; unknown table and program types are named', () => {
   assert.match(errors(`int f(${CTX}) { bpf_trace_printk("%d %d %d %d", 1, 2, 3, 4); return 0; }`)[0]!,
     /^prog\.c:1:\d+: error: bpf_trace_printk takes at most 3 values after the format \(the helper's limit\), not 4/);
-  assert.match(errors(`int f(struct pt_regs *ctx) { long v; bpf_usdt_readarg(1, ctx, &v); return 0; }`)[0]!, /bpf_usdt_readarg: USDT probes are not supported yet/);
+  assert.match(errors(`int f(struct pt_regs *ctx) { long v; bpf_usdt_readarg(1, ctx, &v); return 0; }`)[0]!, /bpf_usdt_readarg in 'f', which is not attached as a USDT probe/);
   assert.match(errors(`BPF_TABLE("hashh", u32, u32, t, 4);\nint f(${CTX}) { return 0; }`)[0]!, /unknown table type "hashh" for 't'/);
   assert.match(errors(`int f(${CTX}) { return 0; }`, { types: { f: 'kprobee' } })[0]!, /unknown program type 'kprobee' for 'f'/);
 });

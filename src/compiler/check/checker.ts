@@ -46,6 +46,8 @@ export interface RewriteEnv {
   check(e: Expr): QualType;
   error(code: string, message: string, loc: Loc, ...notes: Note[]): void;
   warning(code: string, message: string, loc: Loc, ...notes: Note[]): void;
+  /** The function whose body holds the call (undefined at file scope). */
+  functionName?: string;
 }
 
 export interface CheckedUnit {
@@ -1249,6 +1251,7 @@ class Checker {
         check: (x) => { const t = this.rvalue(x); x.checked = true; return t; },
         error: (code, message, loc, ...notes) => this.error(code, message, loc, ...notes),
         warning: (code, message, loc, ...notes) => this.warning(code, message, loc, ...notes),
+        functionName: this.fn?.sym.name,
       };
       const r = this.opts.rewriteCall(e, env);
       if (r) {

@@ -3,7 +3,7 @@
 // verifier, and print instructions with the C lines they came from.
 import { parseArgs } from 'node:util';
 import { readFileSync, existsSync } from 'node:fs';
-import { compileBcc, type BccObject } from './index.js';
+import { compileBcc, type BccObject, type UsdtSpecs } from './index.js';
 import { CompileError, formatDiagnostic } from '../diagnostics.js';
 import { readKernelConfig } from '../preprocess/kconfig.js';
 import { Btf } from '../../btf/reader.js';
@@ -12,12 +12,14 @@ import { isLdImm64 } from '../../isa/insn.js';
 import type { ProgramDef } from '../../load/object.js';
 import type { ProgTypeName } from '../../sys/uapi.js';
 
-export const COMPILE_USAGE = `  compile FILE [--load] [--disasm] [--type FN=KIND]... [-D NAME[=V]] [-I DIR]
+export const COMPILE_USAGE = `  compile FILE [--load] [--disasm] [--type FN=KIND]... [--usdt FN=BINARY:PROVIDER:NAME]... [--pid PID] [-D NAME[=V]] [-I DIR]
                               compile a BCC-dialect program (BPF_HASH, kprobe__fn, TRACEPOINT_PROBE...)
                               and list its programs; --load asks the kernel's verifier about each
-                              one (nothing is attached); --disasm prints instructions under their C lines`;
+                              one (nothing is attached); --disasm prints instructions under their C lines;
+                              --usdt compiles FN's bpf_usdt_readarg calls for that USDT probe (in
+                              process PID, for a PIE binary whose probe has differing locations)`;
 
-const USAGE = 'usage: tsbcc compile FILE [--load] [--disasm] [--type FN=KIND]... [-D NAME[=V]] [-I DIR]\n';
+const USAGE = 'usage: tsbcc compile FILE [--load] [--disasm] [--type FN=KIND]... [--usdt FN=BINARY:PROVIDER:NAME]... [--pid PID] [-D NAME[=V]] [-I DIR]\n';
 
 /** Run `tsbcc compile`; returns the exit code. */
 export async function compileCommand(args: string[]): Promise<number> {
@@ -25,6 +27,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: {
       load: { type: 'boolean' }, disasm: { type: 'boolean' }, type: { type: 'string', multiple: true },
+      usdt: { type: 'string', multiple: true }, pid: { type: 'string' },
       define: { type: 'string', short: 'D', multiple: true }, include: { type: 'string', short: 'I', multiple: true } } });
   } catch (e) {
     process.stderr.write(`tsbcc compile: ${(e as Error).message}\n${USAGE}`);
@@ -40,6 +43,20 @@ export async function compileCommand(args: string[]): Promise<number> {
     if (i <= 0) { process.stderr.write(`tsbcc compile: --type wants FN=KIND (e.g. --type my_filter=socket_filter), not '${t}'\n`); return 2; }
     types[t.slice(0, i)] = t.slice(i + 1);
   }
+  const pid = values.pid === undefined ? undefined : Number(values.pid);
+  if (pid !== undefined && !(Number.isInteger(pid) && pid > 0)) { process.stderr.write(`tsbcc compile: --pid wants a process id, not '${values.pid}'\n`); return 2; }
+  const usdt: UsdtSpecs = {};
+  for (const u of values.usdt ?? []) {
+    const m = /^(\w+)=(.+):(\w+):(\w+)$/.exec(u);
+    if (!m) { process.stderr.write(`tsbcc compile: --usdt wants FN=BINARY:PROVIDER:NAME (e.g. --usdt on_req=/usr/bin/node:node:http__server__request), not '${u}'\n`); return 2; }
+    try {
+      const { usdtContextFor } = await import('../../attach/usdt.js');
+      usdt[m[1]!] = usdtContextFor(m[2]!, m[3]!, m[4]!, pid);
+    } catch (e) {
+      process.stderr.write(`tsbcc compile: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   const defines = Object.fromEntries((values.define ?? []).map((d) => { const i = d.indexOf('='); return i < 0 ? [d, '1'] : [d.slice(0, i), d.slice(i + 1)]; }));
   const btf = existsSync('/sys/kernel/btf/vmlinux') ? Btf.vmlinux() : undefined;
   const color = process.stderr.isTTY;
@@ -52,7 +69,7 @@ export async function compileCommand(args: string[]): Promise<number> {
       const { features } = await import('../../sys/index.js');
       target = { isaV4: features.haveIsaV4(), jmp32: features.haveJmp32(), helperAvailable: features.haveHelper };
     } catch { /* not on this machine */ }
-    spec = compileBcc(readFileSync(file, 'utf8'), { filename: file, defines, includeDirs: values.include, btf, kernelConfig: readKernelConfig(), types, ...target });
+    spec = compileBcc(readFileSync(file, 'utf8'), { filename: file, defines, includeDirs: values.include, btf, kernelConfig: readKernelConfig(), types, usdt, ...target });
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
     const shown = e.diagnostics.filter((d) => d.code !== 'object-license');

@@ -19,9 +19,11 @@ import { bccDialectHeader, BCC_DIALECT_H, BCC_TRACEPOINTS_H } from './prelude.js
 import { rewriteBccCall, tableOf, histogramIsArray, TABLE_KINDS } from './methods.js';
 import { checkUserReads } from './user.js';
 import { kprobeArguments, programKind, type BccAttach } from './probes.js';
+import type { UsdtSpecs } from './usdt.js';
 
 export { rewriteBccCall, tableOf, methodsOf } from './methods.js';
 export { programKind, progTypeByName, syscallPrefix, type BccAttach } from './probes.js';
+export { usdtArgCType, type UsdtSpecs, type UsdtContextSpec } from './usdt.js';
 
 export interface BccOptions extends ObjectOptions {
   /** Program types by function name, over what the name or first parameter says: {fn: 'xdp'}. */
@@ -30,6 +32,11 @@ export interface BccOptions extends ObjectOptions {
   tracepointFormat?: (category: string, event: string) => TracepointFormat;
   /** Target architecture for argument registers and syscall wrapper names (default: this one). */
   arch?: string;
+  /**
+   * Functions attached to USDT probes, by C function name: each location's argument specs
+   * (usdtSpecsFor gives them), for bpf_usdt_readarg / bpf_usdt_readarg_p in that function.
+   */
+  usdt?: UsdtSpecs;
 }
 
 /** A BCC table: what the typed-table layer needs to build codecs. */
@@ -163,6 +170,8 @@ function tableDef(s: Sym, diags: Diagnostics, tables: BccTable[]): MapDef | unde
  * The result loads with loadObject like any ObjectSpec.
  */
 export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
+  // A function attached to a USDT probe is a uprobe program, whatever its context parameter says.
+  if (opts.usdt) opts = { ...opts, types: { ...Object.fromEntries(Object.keys(opts.usdt).map((f) => [f, 'uprobe'])), ...opts.types } };
   const { header, failures } = tracepointHeader(text, opts);
   const tables: BccTable[] = [];
   const warnings: Diagnostic[] = [];
@@ -193,7 +202,7 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
       kprobeArguments(tu, diags, opts);
       opts.transformUnit?.(tu, diags);
     },
-    rewriteCall: rewriteBccCall,
+    rewriteCall: (e, env) => rewriteBccCall(e, env, opts.usdt),
     dialect: {
       checkUnit: (unit, diags, frontend) => {
         warnings.push(...frontend.filter((d) => d.severity === 'warning'));
@@ -207,7 +216,9 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
       },
     },
   });
-  const probes: BccProgram[] = spec.programs.map((p) => ({ name: p.name, type: p.type, attach: kinds.get(p.name)?.auto ?? autoFromSection(p.section, p.type), insnCount: p.insns.length }));
+  const probes: BccProgram[] = spec.programs.map((p) => ({ name: p.name, type: p.type, insnCount: p.insns.length,
+    // A USDT probe's function is attached by whoever gave its specs, not by its name.
+    attach: opts.usdt?.[p.name] ? undefined : kinds.get(p.name)?.auto ?? autoFromSection(p.section, p.type) }));
   return { ...spec, tables, probes, warnings };
 }
 

@@ -2,13 +2,14 @@
 // are calls on a member of a table. The checker hands each call here first (CheckOptions.rewriteCall);
 // a call on a BCC table becomes the helper calls BCC's rewriter generates, written as C and parsed
 // (template.ts), with the user's arguments — checked here against the table's key and leaf types —
-// in its holes. bpf_trace_printk("literal", ...) and bpf_usdt_readarg are handled here too.
+// in its holes. bpf_trace_printk("literal", ...) is handled here too, bpf_usdt_readarg in usdt.ts.
 import type { Expr } from '../parse/ast.js';
 import type { RewriteEnv } from '../check/checker.js';
 import type { Sym } from '../check/scope.js';
 import { isPointer, isRecord, isInteger, isVoid, isArray, sizeOf, compatibleTypes, describeType, type QualType, type CType } from '../check/types.js';
 import { nearestNames } from '../../util/names.js';
 import { expressionFrom } from './template.js';
+import { rewriteUsdtCall, type UsdtSpecs } from './usdt.js';
 
 /** How a method's argument is checked. */
 type Arg =
@@ -170,9 +171,9 @@ export function methodsOf(kind: string): string[] {
 }
 
 /** The checker's rewriteCall hook for the BCC dialect. */
-export function rewriteBccCall(e: Expr & { kind: 'call' }, env: RewriteEnv): Expr | undefined {
+export function rewriteBccCall(e: Expr & { kind: 'call' }, env: RewriteEnv, usdt?: UsdtSpecs): Expr | undefined {
   const callee = e.callee;
-  if (callee.kind === 'ident') return rewriteBuiltin(e, callee.name, env);
+  if (callee.kind === 'ident') return rewriteBuiltin(e, callee.name, env, usdt);
   if (callee.kind !== 'member' || callee.arrow || callee.object.kind !== 'ident') return undefined;
   const table = tableOf(env.lookup(callee.object.name));
   if (!table) return undefined;
@@ -267,12 +268,8 @@ function spelled(e: Expr): string | undefined {
 }
 
 /** bpf_trace_printk("fmt", ...) as BCC has it: the format on the stack, its size added, at most 3 values. */
-function rewriteBuiltin(e: Expr & { kind: 'call' }, name: string, env: RewriteEnv): Expr | undefined {
-  if (name === 'bpf_usdt_readarg' || name === 'bpf_usdt_readarg_p') {
-    env.error('bcc-usdt', `${name}: USDT probes are not supported yet`, e.callee.loc);
-    for (const a of e.args) env.check(a);
-    return poison(e);
-  }
+function rewriteBuiltin(e: Expr & { kind: 'call' }, name: string, env: RewriteEnv, usdt: UsdtSpecs | undefined): Expr | undefined {
+  if (name === 'bpf_usdt_readarg' || name === 'bpf_usdt_readarg_p') return rewriteUsdtCall(e, name, env, usdt);
   if (name !== 'bpf_trace_printk' || e.args[0]?.kind !== 'string') return undefined;
   const values = e.args.slice(1);
   if (values.length > 3) {

@@ -7,6 +7,8 @@
 // attribute bcc_table(kind, macro) names its BCC table kind ("hash", "array", ...) and the macro
 // that declared it, for diagnostics. BCC's default key and leaf type is u64, size 10240.
 
+import { usdtRegsStructC } from './usdt.js';
+
 /** Name of the prelude header (a built-in header the dialect adds). */
 export const BCC_DIALECT_H = 'bcc/dialect.h';
 /** Name of the generated header with the TRACEPOINT_PROBE argument structs. */
@@ -144,6 +146,9 @@ struct bpf_stacktrace { u64 ip[BPF_MAX_STACK_DEPTH]; };
 #define KRETFUNC_PROBE(event, ...) int BPF_PROG(kretfunc__vmlinux__##event, ##__VA_ARGS__)
 #define KMOD_RET(event, ...) int BPF_PROG(kmod_ret__vmlinux__##event, ##__VA_ARGS__)
 #define LSM_PROBE(event, ...) int BPF_PROG(lsm__##event, ##__VA_ARGS__)
+
+/* x86_64 struct pt_regs by register name: what bpf_usdt_readarg's generated code reads (usdt.ts). */
+${usdtRegsStructC()}
 
 /* Socket filter packet loads (BCC: LD_ABS), through bpf_skb_load_bytes: network byte order to host. */
 #define load_byte(skb, off) ({ u8 __lb = 0; bpf_skb_load_bytes((skb), (off), &__lb, 1); (u64)__lb; })
