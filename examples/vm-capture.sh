@@ -30,6 +30,7 @@ blockio() {
 }
 forks() { for i in 1 2 3; do sh -c 'true & wait'; done; }
 reads() { for i in 1 2 3 4 5; do cat /etc/hostname >/dev/null; done; }
+slowreads() { reads; sh -c '(sleep 0.3; echo x) | head -c 2 >/dev/null'; }
 connects() {
   node -e "const net=require('net');const s=net.createServer(c=>c.end()).listen(0,'127.0.0.1',()=>{net.connect(s.address().port,'127.0.0.1',function(){this.end();s.close()})})"
 }
@@ -48,7 +49,7 @@ for NAMES in hello_world.js tracing/bitehist.js tracing/disksnoop.js tracing/tra
     tracing/bitehist.js) run $NAMES 25 blockio;;
     tracing/disksnoop.js) run $NAMES 25 blockio;;
     tracing/trace_fields.js) run $NAMES 25 forks;;
-    tracing/vfsreadlat.js) EXTRA=(1 3); echo "===== $NAMES 1 3"; reads & node "$D/$NAMES" --kprobe 1 3; echo "===== exit status $?"; EXTRA=();;
+    tracing/vfsreadlat.js) EXTRA=(5); run $NAMES 25 slowreads; EXTRA=();;
     tracing/tcpv4connect.js) run $NAMES 25 connects;;
     tracing/task_switch.js) echo "===== $NAMES"; node "$D/$NAMES" --kprobe | head -12; echo "===== exit status ${PIPESTATUS[0]}";;
   esac
