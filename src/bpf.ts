@@ -82,7 +82,10 @@ export type BpfFunction = Program;
 type FnRef = string | Program;
 
 /** Any of the views getTable gives: typed tables, event tables, stack traces, or the map itself. */
-export type BccTableView = TypedTable | PerCpuTypedTable | BccEventTable | StackTraces | TypedQueueStack | BpfMap;
+// Any key/value shapes: callers name theirs (an interface Key { pid: number } has no index
+// signature, so it would not fit a constraint written with CValue).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type BccTableView = TypedTable<any, any> | PerCpuTypedTable<any, any> | BccEventTable<any> | StackTraces | TypedQueueStack<any> | BpfMap;
 
 /** One attachment the object made. */
 export interface Attachment {
