@@ -183,6 +183,7 @@ export class BPF implements ReaderRegistry {
   constructor(opts: BPFOptions) {
     if ((opts.text === undefined) === (opts.srcFile === undefined)) throw new Error('BPF: give exactly one of text and srcFile');
     this.opts = opts;
+    this.fallbackMode(); // a bad kprobeFallback (or TSBCC_KPROBE_FALLBACK) now, not at the first kprobe
     if (opts.srcFile !== undefined) {
       try {
         this.text = readFileSync(opts.srcFile, 'utf8');
