@@ -52,6 +52,18 @@ test('asFentry makes kprobe__/kretprobe__ TRACING programs on the same function,
   assert.ok(loads(o.programs[1]!.insns).includes(8 * n), `return value not read from ctx[${n}]: loads at ${loads(o.programs[1]!.insns)}`);
 });
 
+test('syscall__ as fentry on the wrapper: arguments from the pt_regs in its first argument', { skip }, () => {
+  const o = compileBcc(`BPF_ARRAY(a, u64, 2);
+int syscall__kill(struct pt_regs *ctx, int pid, int sig) { a.atomic_increment(0, pid); a.atomic_increment(1, sig); return 0; }`,
+  opts({ asFentry: { syscall__kill: { target: '__x64_sys_kill', ret: false } } }));
+  const p = o.programs[0]!;
+  assert.deepEqual([p.type, p.expectedAttachType, p.attachTo], ['TRACING', 'TRACE_FENTRY', '__x64_sys_kill']);
+  // The wrapper's pt_regs is ctx[0] (a load at offset 0 from the context); di (112) and si (104) are read from it.
+  assert.ok(p.insns.some((i) => i.code === LDX_DW && i.src === 1 && i.off === 0));
+  const adds = p.insns.filter((i) => i.code === 0x07).map((i) => i.imm);
+  assert.ok(adds.includes(112) && adds.includes(104), `di/si offsets not added: ${adds}`);
+});
+
 test('what an fentry context cannot serve is one located error naming the use', { skip }, () => {
   const fb = { kprobe__vfs_write: { target: 'vfs_write', ret: false } };
   assert.deepEqual(errorsOf('int kprobe__vfs_write(struct pt_regs *ctx) { return PT_REGS_PARM2(ctx) != 0; }', opts({ asFentry: fb })),

@@ -75,6 +75,26 @@ test('forced fallback: kprobe__/kretprobe__vfs_read as fentry/fexit count every 
   }
 });
 
+test('forced fallback: syscall__kill\'s arguments come from the pt_regs the wrapper is given', { skip, timeout: 60_000 }, () => {
+  const text = `
+BPF_ARRAY(kills, u64, 2);
+int syscall__kill(struct pt_regs *ctx, int pid, int sig)
+{
+  if ((bpf_get_current_pid_tgid() >> 32) != TGID || pid != TGID)
+    return 0;
+  kills.atomic_increment(0);
+  kills.atomic_increment(1, sig);
+  return 0;
+}`;
+  using b = new BPF({ text, cflags: [`-DTGID=${process.pid}`], kprobeFallback: 'force', warnings: null });
+  const a = b.attachKprobe({ event: b.getSyscallFnname('kill'), fnName: 'syscall__kill' });
+  assert.equal(a.via, 'fentry');
+  const n = 30;
+  for (let i = 0; i < n; i++) process.kill(process.pid, 0);      // kill(self, 0): checks, sends nothing
+  const kills = b.get<TypedTable<number, bigint>>('kills');
+  assert.deepEqual([kills.get(0), kills.get(1)], [BigInt(n), 0n]);
+});
+
 test('forced fallback: a use fentry cannot serve fails with one line naming it', { skip, timeout: 60_000 }, () => {
   assert.throws(() => new BPF({ text: 'int kprobe__vfs_read(struct pt_regs *ctx) { return PT_REGS_PARM3(ctx) > 0; }', kprobeFallback: 'force', warnings: null }),
     (e: Error) => !e.message.includes('\n') &&

@@ -3,15 +3,18 @@
 // same; this AST rewrite changes what its context means. The context becomes fentry's argument
 // array (u64 per argument, in the kernel function's order; an fexit's return value follows the
 // arguments), so the extra parameters are read from it instead of from the registers, and
-// PT_REGS_RC(ctx) in a return probe is the slot after the arguments. What an fentry context cannot
-// serve (another register, the context used as a struct pt_regs, bpf_override_return) is an
-// error that names the use, which the BPF class reports as why the fallback failed.
+// PT_REGS_RC(ctx) in a return probe is the slot after the arguments (a syscall__X function's
+// arguments are read from the pt_regs the syscall wrapper gets as its only argument, as for a
+// kprobe). What an fentry context cannot serve (another register, the context used as a struct
+// pt_regs, bpf_override_return) is an error that names the use, which the BPF class reports as
+// why the fallback failed.
 import type { Diagnostics } from '../diagnostics.js';
 import type { Decl, Expr, Stmt, TranslationUnit, TypeExpr } from '../parse/ast.js';
 import type { Loc } from '../source.js';
 import type { Btf } from '../../btf/reader.js';
 import { funcSignature } from '../../btf/query.js';
 import { cloneAst } from './template.js';
+import { argRegisters } from './probes.js';
 
 /** A function compiled as fentry/fexit instead of kprobe/kretprobe. */
 export interface FentryFallback {
@@ -38,7 +41,7 @@ function argCount(btf: Btf | undefined, target: string): number | string {
  * Rewrite each function named in `fallbacks` for an fentry/fexit context (see the file comment).
  * Runs before kprobeArguments, which then leaves these functions alone (only the context is left).
  */
-export function fentryFallbacks(tu: TranslationUnit, diags: Diagnostics, fallbacks: Record<string, FentryFallback>, btf: Btf | undefined): void {
+export function fentryFallbacks(tu: TranslationUnit, diags: Diagnostics, fallbacks: Record<string, FentryFallback>, btf: Btf | undefined, arch: string = process.arch): void {
   for (const item of tu.items) {
     if (item.kind !== 'decl' || !item.body || item.type.kind !== 'func' || item.storage === 'static') continue;
     const fb = fallbacks[item.name];
@@ -57,8 +60,9 @@ export function fentryFallbacks(tu: TranslationUnit, diags: Diagnostics, fallbac
       diags.error('bcc-kprobe-args', `'${item.name}' is a return probe: the function's arguments are gone by then (read its result with PT_REGS_RC(ctx); keep arguments from a kprobe__ in a table)`, extra[0]!.loc);
       continue;
     }
-    if (extra.length > n) {
-      diags.error('bcc-fentry-fallback', `'${item.name}' has ${extra.length} arguments after the context; ${fb.target} has ${n}`, extra[n]!.loc);
+    const most = item.name.startsWith('syscall__') ? argRegisters(arch, true).length : n;
+    if (extra.length > most) {
+      diags.error('bcc-fentry-fallback', `'${item.name}' has ${extra.length} arguments after the context; ${fb.target} has ${most}`, extra[most]!.loc);
       continue;
     }
     const at = ctx.loc;
@@ -67,16 +71,34 @@ export function fentryFallbacks(tu: TranslationUnit, diags: Diagnostics, fallbac
       index: { kind: 'int', value: BigInt(i), unsigned: false, longs: 0, decimal: true, text: String(i), loc }, loc });
     rewriteContext(item.body.body, ctx.name, item.name, how, fb.ret ? n : undefined, slot, diags);
     const stmts: Stmt[] = [];
+    // syscall__X: the wrapper's one argument is the syscall's pt_regs; the arguments are in it.
+    const syscall = item.name.startsWith('syscall__');
+    const ptRegs: TypeExpr = { kind: 'ptr', to: { kind: 'record', tag: 'struct', name: 'pt_regs', attrs: [], quals: {}, loc: at, defines: false }, quals: {}, loc: at };
+    if (syscall && extra.length) {
+      const d: Decl = { kind: 'decl', name: '__bcc_regs', nameLoc: at, type: ptRegs, inline: false, attrs: [], loc: at,
+        init: { kind: 'cast', type: cloneAst(ptRegs), operand: slot(0, at), loc: at } };
+      stmts.push({ kind: 'decl', decls: [d], loc: at });
+    }
+    const regs = argRegisters(arch, true);
     extra.forEach((p, i) => {
       if (!p.name) { diags.error('bcc-kprobe-args', `argument ${i + 2} of '${item.name}' needs a name`, p.loc); return; }
+      const operand = syscall ? register({ kind: 'ident', name: '__bcc_regs', loc: p.loc }, regs[i] ?? 'di', p.loc) : slot(i, p.loc);
       const d: Decl = { kind: 'decl', name: p.name, nameLoc: p.loc, type: p.type, inline: false, attrs: [], loc: p.loc,
-        init: { kind: 'cast', type: cloneAst(p.type), operand: slot(i, p.loc), loc: p.loc } };
+        init: { kind: 'cast', type: cloneAst(p.type), operand, loc: p.loc } };
       stmts.push({ kind: 'decl', decls: [d], loc: p.loc });
     });
     ctx.type = u64Ptr();
     ft.params = [ctx];
     item.body.body.unshift(...stmts);
   }
+}
+
+/** base->reg, or base->regs[n] for arm64's "regs[n]". */
+function register(base: Expr, r: string, at: Loc): Expr {
+  const m = /^(\w+)\[(\d+)\]$/.exec(r);
+  if (!m) return { kind: 'member', object: base, name: r, arrow: true, nameLoc: at, loc: at };
+  const arr: Expr = { kind: 'member', object: base, name: m[1]!, arrow: true, nameLoc: at, loc: at };
+  return { kind: 'index', object: arr, index: { kind: 'int', value: BigInt(m[2]!), unsigned: false, longs: 0, decimal: true, text: m[2]!, loc: at }, loc: at };
 }
 
 /** Where `node` uses the context: PT_REGS_RC becomes the return slot; every other use must be a plain helper argument. */

@@ -208,7 +208,7 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
         while (at.expansion) at = at.expansion;
         diags.error('bcc-table-name', `${macro?.kind === 'string' ? Buffer.from(macro.bytes).toString() : 'a table macro'} needs a table name as its first argument`, at);
       }
-      if (opts.asFentry) fentryFallbacks(tu, diags, opts.asFentry, opts.btf);
+      if (opts.asFentry) fentryFallbacks(tu, diags, opts.asFentry, opts.btf, opts.arch);
       kprobeArguments(tu, diags, opts);
       opts.transformUnit?.(tu, diags);
     },

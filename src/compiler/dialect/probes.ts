@@ -133,7 +133,7 @@ function programByName(name: string, arch?: string): BccProgramKind | undefined 
 }
 
 /** Argument registers, in order: a function's (kprobe) and a syscall's (inside the wrapper's pt_regs). */
-function argRegisters(arch: string, syscall: boolean): string[] {
+export function argRegisters(arch: string, syscall: boolean): string[] {
   if (arch === 'arm64') return ['regs[0]', 'regs[1]', 'regs[2]', 'regs[3]', 'regs[4]', 'regs[5]'];
   return syscall ? ['di', 'si', 'dx', 'r10', 'r8', 'r9'] : ['di', 'si', 'dx', 'cx', 'r8', 'r9'];
 }
