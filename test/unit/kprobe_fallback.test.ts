@@ -73,6 +73,8 @@ test('what an fentry context cannot serve is one located error naming the use', 
     /'kprobe__vfs_write' as fentry: it uses the context 'ctx' as a struct pt_regs/);
   assert.match(errorsOf('int kprobe__vfs_write(struct pt_regs *ctx) { bpf_override_return(ctx, -1); return 0; }', opts({ asFentry: fb }))[0]!,
     /passes the context to bpf_override_return, which needs a kprobe's registers/);
+  assert.match(errorsOf('static __always_inline int rc(struct pt_regs *ctx) { return PT_REGS_RC(ctx); }\nint kprobe__vfs_write(struct pt_regs *ctx) { return rc(ctx); }', opts({ asFentry: fb }))[0]!,
+    /passes the context to its own function 'rc', which would read it as a struct pt_regs/);
   assert.match(errorsOf('int kprobe__nope(struct pt_regs *ctx) { return 0; }', opts({ asFentry: { kprobe__nope: { target: 'no_such_fn_tsbcc', ret: false } } }))[0]!,
     /'kprobe__nope' as fentry on no_such_fn_tsbcc: no kernel function 'no_such_fn_tsbcc' in BTF/);
   // Passing the context to helpers that take any program's context is fine (perf_submit, get_stackid).

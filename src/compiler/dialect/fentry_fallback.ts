@@ -42,6 +42,8 @@ function argCount(btf: Btf | undefined, target: string): number | string {
  * Runs before kprobeArguments, which then leaves these functions alone (only the context is left).
  */
 export function fentryFallbacks(tu: TranslationUnit, diags: Diagnostics, fallbacks: Record<string, FentryFallback>, btf: Btf | undefined, arch: string = process.arch): void {
+  // The program's own functions: passing them the context would have them read it as a pt_regs.
+  const defined = new Set(tu.items.filter((i) => i.kind === 'decl' && i.body).map((i) => (i as Decl).name));
   for (const item of tu.items) {
     if (item.kind !== 'decl' || !item.body || item.type.kind !== 'func' || item.storage === 'static') continue;
     const fb = fallbacks[item.name];
@@ -69,7 +71,7 @@ export function fentryFallbacks(tu: TranslationUnit, diags: Diagnostics, fallbac
     const u64Ptr = (): TypeExpr => ({ kind: 'ptr', to: { kind: 'builtin', name: 'unsigned long long', quals: {}, loc: at }, quals: {}, loc: at });
     const slot = (i: number, loc: Loc): Expr => ({ kind: 'index', object: { kind: 'ident', name: ctx.name!, loc },
       index: { kind: 'int', value: BigInt(i), unsigned: false, longs: 0, decimal: true, text: String(i), loc }, loc });
-    rewriteContext(item.body.body, ctx.name, item.name, how, fb.ret ? n : undefined, slot, diags);
+    rewriteContext(item.body.body, ctx.name, item.name, how, fb.ret ? n : undefined, slot, diags, defined);
     const stmts: Stmt[] = [];
     // syscall__X: the wrapper's one argument is the syscall's pt_regs; the arguments are in it.
     const syscall = item.name.startsWith('syscall__');
@@ -103,7 +105,7 @@ function register(base: Expr, r: string, at: Loc): Expr {
 
 /** Where `node` uses the context: PT_REGS_RC becomes the return slot; every other use must be a plain helper argument. */
 function rewriteContext(body: Stmt[], ctx: string, fn: string, how: string, retSlot: number | undefined,
-  slot: (i: number, loc: Loc) => Expr, diags: Diagnostics): void {
+  slot: (i: number, loc: Loc) => Expr, diags: Diagnostics, ownFunctions: Set<string>): void {
   const refuse = (what: string, loc: Loc): void => {
     diags.error('bcc-fentry-fallback', `'${fn}' as ${how}: ${what}; an ${how} program's context is the function's arguments, not its registers`, loc);
   };
@@ -129,6 +131,7 @@ function rewriteContext(body: Stmt[], ctx: string, fn: string, how: string, retS
       args.forEach((a, i) => {
         if (!isCtx(a)) { args[i] = walk(a) as Expr; return; }
         if (name && PT_REGS_ONLY_HELPERS.has(name)) refuse(`it passes the context to ${name}, which needs a kprobe's registers`, a.loc);
+        else if (name && ownFunctions.has(name)) refuse(`it passes the context to its own function '${name}', which would read it as a struct pt_regs`, a.loc);
       });
       o.callee = walk(o.callee);
       return node;
