@@ -8,24 +8,23 @@
 //   for (const [pid, n] of b.get<TypedTable<number, bigint>>('counts')) ...
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { compileBcc, progTypeByName, type BccObject, type BccTable, type UsdtSpecs } from './compiler/dialect/index.js';
-import { formatDiagnostic } from './compiler/diagnostics.js';
+import { compileBcc, progTypeByName, type BccObject, type BccTable, type UsdtSpecs, type FentryFallback } from './compiler/dialect/index.js';
+import { formatDiagnostic, CompileError } from './compiler/diagnostics.js';
 import { readKernelConfig } from './compiler/preprocess/kconfig.js';
 import type { CType } from './compiler/check/types.js';
 import { Btf } from './btf/reader.js';
 import { loadBtf, type BtfObject } from './btf/load.js';
 import { loadObject, attachBtfId, type LoadedObject, type ProgramDef } from './load/object.js';
 import { loadProgram, Program, BPF_F_SLEEPABLE } from './load/program.js';
-import { features, NotSupportedError, tracepointExists, listTracepoints, tracefsPath, type ProgTypeName } from './sys/index.js';
+import { features, NotSupportedError, tracepointExists, listTracepoints, type ProgTypeName } from './sys/index.js';
 import { kallsyms } from './sys/kallsyms.js';
 import { nearestNames } from './util/names.js';
 import {
   Link, attachTracepoint as tpAttach, attachRawTracepoint as rawTpAttach, attachTracing, haveTrampolines,
   attachXdp as xdpAttach, attachSocketFilter, SocketFilter, attachKprobe as kprobeAttach, attachKretprobe as kretprobeAttach,
   attachUprobe as uprobeAttach, attachUsdt, usdtContextFor, attachPerfEvent as perfEventAttach, getSyscallFnname as syscallFnname,
-  numOpenKprobes as globalKprobes, numOpenUprobes as globalUprobes, matchKernelFunctions, probePmu, type XdpMode,
+  numOpenKprobes as globalKprobes, numOpenUprobes as globalUprobes, matchKernelFunctions, kprobeUnavailable, type XdpMode,
 } from './attach/index.js';
-import { haveProbeEvents } from './attach/probe_events.js';
 import { BpfMap, PerfEventArray, RingBufMap, QueueStack } from './maps/index.js';
 import type { PerfBuffer, RingBuffer } from './events/index.js';
 import {
@@ -75,7 +74,17 @@ export interface BPFOptions {
   autoAttach?: boolean;
   /** Where compiler warnings go (default process.stderr; null: nowhere). */
   warnings?: { write(s: string): unknown } | null;
+  /**
+   * kprobes and kretprobes on a kernel that cannot make them: 'auto' (default) compiles the
+   * function again as fentry (fexit) on the same kernel function and attaches that; 'force' does
+   * so always (to test it on a kernel that has kprobes); 'never' reports the kprobe failure. The
+   * environment variable TSBCC_KPROBE_FALLBACK sets the default.
+   */
+  kprobeFallback?: KprobeFallback;
 }
+
+/** See BPFOptions.kprobeFallback. */
+export type KprobeFallback = 'auto' | 'force' | 'never';
 
 /** A loaded function: a Program (fd, name, info(), testRun()) from loadFunc. */
 export type BpfFunction = Program;
@@ -97,6 +106,8 @@ export interface Attachment {
   link: Link;
   /** Kernel probes it holds (a regex attaches many). */
   probes: number;
+  /** A kprobe (kretprobe) made as fentry (fexit) where the kernel has no kprobes (or kprobeFallback: 'force'). */
+  via?: 'fentry' | 'fexit';
 }
 
 export interface KprobeAttachOptions {
@@ -175,6 +186,7 @@ export class BPF implements ReaderRegistry {
   constructor(opts: BPFOptions) {
     if ((opts.text === undefined) === (opts.srcFile === undefined)) throw new Error('BPF: give exactly one of text and srcFile');
     this.opts = opts;
+    this.fallbackMode(); // a bad kprobeFallback (or TSBCC_KPROBE_FALLBACK) now, not at the first kprobe
     if (opts.srcFile !== undefined) {
       try {
         this.text = readFileSync(opts.srcFile, 'utf8');
@@ -222,7 +234,7 @@ export class BPF implements ReaderRegistry {
     return specs;
   }
 
-  private compile(types: Record<string, string> | undefined, collect?: EventTypeFinder['collect']): BccObject {
+  private compile(types: Record<string, string> | undefined, collect?: EventTypeFinder['collect'], asFentry?: Record<string, FentryFallback>): BccObject {
     const cf = parseCflags(this.opts.cflags);
     this.usdt ??= this.usdtSpecs();
     const includeDirs = [...(this.opts.srcFile ? [dirname(this.opts.srcFile)] : []), ...cf.includeDirs];
@@ -231,7 +243,7 @@ export class BPF implements ReaderRegistry {
       filename: this.opts.srcFile ?? '<text>', defines: cf.defines, includeDirs, includes: cf.includes, btf,
       kernelConfig: readKernelConfig(), types,
       isaV4: features.haveIsaV4(), jmp32: features.haveJmp32(), helperAvailable: features.haveHelper,
-      ...(collect ? { transformUnit: collect } : {}), ...(this.usdt ? { usdt: this.usdt } : {}),
+      ...(collect ? { transformUnit: collect } : {}), ...(this.usdt ? { usdt: this.usdt } : {}), ...(asFentry ? { asFentry } : {}),
     });
   }
 
@@ -338,6 +350,16 @@ export class BPF implements ReaderRegistry {
     const kind = ret ? 'kretprobe' : 'kprobe';
     if ((o.event === undefined || o.event === '') === (o.eventRe === undefined)) throw new Error(`attach${ret ? 'Kretprobe' : 'Kprobe'}: give one of event and eventRe`);
     const key = o.eventRe !== undefined ? `/${typeof o.eventRe === 'string' ? o.eventRe : o.eventRe.source}/` : o.event!;
+    const mode = this.fallbackMode();
+    if (mode === 'force') {
+      const why = this.noFentryFor(o);
+      if (why) throw new Error(`${o.fnName}: cannot attach ${kind} to ${key} as ${ret ? 'fexit' : 'fentry'}: ${why}`);
+      try {
+        return this.kprobeAsFentry(o.fnName, key, ret);
+      } catch (e) {
+        throw new Error(`${o.fnName}: cannot attach ${kind} to ${key} as ${ret ? 'fexit' : 'fentry'} (kprobeFallback 'force'): ${fentryFailure(e, ret)}`, { cause: e });
+      }
+    }
     const prog = this.fn(o.fnName, 'KPROBE');
     const before = globalKprobes();
     let link: Link;
@@ -345,10 +367,52 @@ export class BPF implements ReaderRegistry {
       const opts = { eventRe: o.eventRe, maxactive: o.maxactive, ...(ret ? {} : { offset: o.eventOff }) };
       link = ret ? kretprobeAttach(prog, o.event ?? '', opts) : kprobeAttach(prog, o.event ?? '', opts);
     } catch (e) {
-      if (e instanceof NotSupportedError) throw new NotSupportedError(noKprobes(prog.name, kind, key), e);
-      throw e;
+      if (!(e instanceof NotSupportedError)) throw e;
+      // No kprobes here: the same function as fentry/fexit on the same kernel function, if it can be.
+      let fentryWhy = mode === 'never' ? `${ret ? 'fexit' : 'fentry'} not tried (kprobeFallback 'never')` : this.noFentryFor(o);
+      if (!fentryWhy) {
+        try {
+          return this.kprobeAsFentry(prog.name, key, ret);
+        } catch (fe) {
+          fentryWhy = fentryFailure(fe, ret);
+        }
+      }
+      throw new NotSupportedError(noKprobes(prog.name, kind, key, fentryWhy), e);
     }
     return this.record({ kind, key, fnName: prog.name, link, probes: globalKprobes() - before });
+  }
+
+  private fallbackMode(): KprobeFallback {
+    const m = this.opts.kprobeFallback ?? process.env.TSBCC_KPROBE_FALLBACK ?? 'auto';
+    if (m !== 'auto' && m !== 'force' && m !== 'never') throw new Error(`kprobeFallback (or TSBCC_KPROBE_FALLBACK) is '${m}': expected auto, force or never`);
+    return m;
+  }
+
+  /** Why an attachKprobe cannot be made as fentry whatever the kernel says (undefined: it can be tried). */
+  private noFentryFor(o: KprobeAttachOptions): string | undefined {
+    const how = o.eventRe !== undefined ? 'a regex of functions' : o.eventOff ? 'an offset into the function' : undefined;
+    return how && `fentry cannot attach to ${how}`;
+  }
+
+  /**
+   * The kprobe function compiled again as fentry (kretprobe: fexit) on `target`, loaded (once)
+   * and attached; recorded as the kprobe it stands for. Throws CompileError when the function uses
+   * what an fentry context cannot give, the loader's error when the kernel refuses it.
+   */
+  private kprobeAsFentry(fnName: string, target: string, ret: boolean): Attachment {
+    this.checkOpen();
+    const via = ret ? 'fexit' : 'fentry';
+    const cacheKey = `${fnName}@${via}:${target}`;
+    let prog = this.funcs.get(cacheKey);
+    if (!prog) {
+      const again = this.compile(this.opts.types, undefined, { [fnName]: { target, ret } });
+      const def = again.programs.find((p) => p.name === fnName);
+      if (!def) throw new Error(`no function '${fnName}' in the BPF program`);
+      prog = this.loadDef(def, again.btf);
+      this.funcs.set(cacheKey, prog);
+    }
+    const link = attachTracing(prog);
+    return this.record({ kind: ret ? 'kretprobe' : 'kprobe', key: target, fnName, link, probes: 1, via });
   }
 
   detachKprobe(event: string | { event?: string; eventRe?: RegExp | string; fnName?: string }): void {
@@ -760,19 +824,24 @@ function uprobeKey(o: { name: string; sym?: string; symRe?: RegExp | string; add
  * The one line for a kprobe this kernel cannot make: what was tried (the kprobe PMU, tracefs
  * kprobe_events, fentry) and, when the function is a system call's, the tracepoint to use.
  */
-function noKprobes(fnName: string, kind: string, target: string): string {
-  const tried = [
-    `the kprobe PMU (${probePmu('kprobe') ? 'present' : 'no /sys/bus/event_source/devices/kprobe'})`,
-    `tracefs kprobe_events (${haveProbeEvents('kprobe_events') ? 'present' : `no ${tracefsPath('kprobe_events')}`})`,
-  ];
+function noKprobes(fnName: string, kind: string, target: string, fentryWhy: string): string {
+  const why = kprobeUnavailable('auto');
+  if (!why.length) why.push('kprobes unavailable'); // (a kernel that lost them between checks)
   let hint = '';
-  if (haveTrampolines()) {
-    hint = `; this kernel runs fentry programs: write it as ${kind === 'kprobe' ? 'KFUNC_PROBE' : 'KRETFUNC_PROBE'}(${target}, ...) instead`;
-  } else {
-    tried.push('fentry (this kernel refuses BPF trampolines)');
-  }
   const sys = SYSCALL_PREFIXES.map((p) => (target.startsWith(p) ? target.slice(p.length) : undefined)).find((x) => x);
   const ev = `sys_${kind === 'kprobe' ? 'enter' : 'exit'}_${sys}`;
   if (sys && tracepointExists('syscalls', ev)) hint += `; use TRACEPOINT_PROBE(syscalls, ${ev}) instead`;
-  return `${fnName}: cannot attach ${kind} to ${target}: tried ${tried.slice(0, -1).join(', ')} and ${tried.at(-1)}${hint}`;
+  return `${fnName}: cannot attach ${kind} to ${target}: ${[...why, fentryWhy].join(', ')}${hint}`;
+}
+
+/** Why the fentry (fexit) stand-in for a kprobe failed, as one clause of the one-line error. */
+function fentryFailure(e: unknown, ret: boolean): string {
+  const how = ret ? 'fexit' : 'fentry';
+  if (e instanceof CompileError) {
+    const first = e.diagnostics.find((d) => d.severity === 'error');
+    return `${how} cannot run it (${first?.message ?? e.message.split('\n')[0]})`;
+  }
+  const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  if (e instanceof NotSupportedError) return `${how} refused by this kernel (${msg})`;
+  return `${how} failed (${msg})`;
 }

@@ -82,7 +82,12 @@ export function matchKernelFunctions(re: RegExp | string): string[] {
   return [...out];
 }
 
-/** Why kernel probes cannot be made here, one reason per mechanism (empty when one exists). */
+/**
+ * Why kernel probes cannot be made here, one reason per mechanism ("no kprobe PMU (...)", "no
+ * tracefs kprobe_events (...)"); empty when one exists.
+ */
+export function kprobeUnavailable(mech: ProbeMechanism = 'auto'): string[] { return unavailable(mech); }
+
 function unavailable(mech: ProbeMechanism): string[] {
   const why: string[] = [];
   if (mech !== 'tracefs' && !probePmu('kprobe')) why.push(`no kprobe PMU (${pmuDir('kprobe')} missing)`);

@@ -20,9 +20,11 @@ import { rewriteBccCall, tableOf, histogramIsArray, TABLE_KINDS } from './method
 import { checkUserReads } from './user.js';
 import { kprobeArguments, programKind, type BccAttach } from './probes.js';
 import type { UsdtSpecs } from './usdt.js';
+import { fentryFallbacks, type FentryFallback } from './fentry_fallback.js';
 
 export { rewriteBccCall, tableOf, methodsOf } from './methods.js';
 export { programKind, progTypeByName, syscallPrefix, type BccAttach } from './probes.js';
+export type { FentryFallback } from './fentry_fallback.js';
 export { usdtArgCType, type UsdtSpecs, type UsdtContextSpec } from './usdt.js';
 
 export interface BccOptions extends ObjectOptions {
@@ -37,6 +39,13 @@ export interface BccOptions extends ObjectOptions {
    * (usdtSpecsFor gives them), for bpf_usdt_readarg / bpf_usdt_readarg_p in that function.
    */
   usdt?: UsdtSpecs;
+  /**
+   * kprobe/kretprobe functions to compile as fentry/fexit programs on a kernel function instead
+   * (the BPF class's fallback where a kernel has no kprobes): { kprobe__vfs_read: { target:
+   * 'vfs_read', ret: false } }. Their extra parameters come from fentry's argument array and
+   * PT_REGS_RC(ctx) from fexit's return slot; other register reads are errors.
+   */
+  asFentry?: Record<string, FentryFallback>;
 }
 
 /** A BCC table: what the typed-table layer needs to build codecs. */
@@ -199,6 +208,7 @@ export function compileBcc(text: string, opts: BccOptions = {}): BccObject {
         while (at.expansion) at = at.expansion;
         diags.error('bcc-table-name', `${macro?.kind === 'string' ? Buffer.from(macro.bytes).toString() : 'a table macro'} needs a table name as its first argument`, at);
       }
+      if (opts.asFentry) fentryFallbacks(tu, diags, opts.asFentry, opts.btf, opts.arch);
       kprobeArguments(tu, diags, opts);
       opts.transformUnit?.(tu, diags);
     },

@@ -11,6 +11,7 @@ import { isPointer, isRecord, type FuncT } from '../check/types.js';
 import type { ProgTypeName, AttachTypeName } from '../../sys/uapi.js';
 import { ProgType } from '../../sys/uapi.js';
 import { cloneAst } from './template.js';
+import type { FentryFallback } from './fentry_fallback.js';
 
 /** Where a program attaches, as the BPF class needs to attach it by itself. */
 export interface BccAttach {
@@ -68,11 +69,16 @@ const SECTION_OF: Partial<Record<ProgTypeName, string>> = {
 };
 
 /** The program a function is, from its name, an explicit type, or its first parameter. */
-export function programKind(fn: Sym, opts: { types?: Record<string, string>; arch?: string }, diags: Diagnostics): BccProgramKind | undefined {
+export function programKind(fn: Sym, opts: { types?: Record<string, string>; arch?: string; asFentry?: Record<string, FentryFallback> }, diags: Diagnostics): BccProgramKind | undefined {
   let written = fn.loc;
   while (written.expansion) written = written.expansion;
   if (fn.storage === 'static' || fn.storage === 'extern' || !fn.defined || (written.file.id !== 0 && written.file.name.startsWith('<'))) return undefined;
   const name = fn.name;
+  const fb = opts.asFentry?.[name];
+  if (fb) {
+    const kind = fb.ret ? 'fexit' : 'fentry';
+    return { section: `${kind}/${fb.target}`, type: 'TRACING', attach: fb.ret ? 'TRACE_FEXIT' : 'TRACE_FENTRY', target: fb.target, auto: { kind, target: fb.target } };
+  }
   const byName = programByName(name, opts.arch);
   const explicit = opts.types?.[name];
   if (explicit !== undefined) {
@@ -127,7 +133,7 @@ function programByName(name: string, arch?: string): BccProgramKind | undefined 
 }
 
 /** Argument registers, in order: a function's (kprobe) and a syscall's (inside the wrapper's pt_regs). */
-function argRegisters(arch: string, syscall: boolean): string[] {
+export function argRegisters(arch: string, syscall: boolean): string[] {
   if (arch === 'arm64') return ['regs[0]', 'regs[1]', 'regs[2]', 'regs[3]', 'regs[4]', 'regs[5]'];
   return syscall ? ['di', 'si', 'dx', 'r10', 'r8', 'r9'] : ['di', 'si', 'dx', 'cx', 'r8', 'r9'];
 }
@@ -139,12 +145,12 @@ const isPtRegs = (t: TypeExpr): boolean => t.kind === 'ptr' && t.to.kind === 're
  * keeps only ctx and begins by reading the others from the registers; for syscall__ probes the
  * registers are the syscall's, in the pt_regs the wrapper gets as its first argument.
  */
-export function kprobeArguments(tu: TranslationUnit, diags: Diagnostics, opts: { types?: Record<string, string>; arch?: string }): void {
+export function kprobeArguments(tu: TranslationUnit, diags: Diagnostics, opts: { types?: Record<string, string>; arch?: string; asFentry?: Record<string, FentryFallback> }): void {
   const arch = opts.arch ?? process.arch;
   for (const item of tu.items) {
     if (item.kind !== 'decl' || !item.body || item.type.kind !== 'func' || item.storage === 'static') continue;
     const ft = item.type;
-    if (ft.params.length < 2) continue;
+    if (ft.params.length < 2 || opts.asFentry?.[item.name]) continue;
     const explicit = opts.types?.[item.name];
     const prefix = item.name.split('__')[0];
     if (prefix === 'kretprobe' && explicit === undefined) {
