@@ -402,7 +402,7 @@ int xdp_count(struct xdp_md *ctx) {
 test('BPF_STACK_TRACE: kernel stacks by ksym, the user stack of this process by sym (ELF symbols)', { skip, timeout: 30000 }, () => {
   using dn = devNull();
   using b = new BPF({ cflags: dn.cflags, text: MINE + `
-BPF_STACK_TRACE(stacks, 64);
+BPF_STACK_TRACE(stacks, 1024);
 BPF_ARRAY(ids, int, 2);
 TRACEPOINT_PROBE(syscalls, sys_enter_write) {
   if (!MINE())
@@ -414,11 +414,16 @@ TRACEPOINT_PROBE(syscalls, sys_enter_write) {
   ids.update(&u, &uid);
   return 0;
 }` });
-  writeSync(dn.fd, Buffer.alloc(3));
   const ids = b.get<TypedTable<number, number>>('ids');
   const stacks = b.get<StackTraces>('stacks');
   assert.ok(stacks instanceof StackTraces);
-  const [kid, uid] = [ids.get(0)!, ids.get(1)!];
+  // Two stacks whose hashes share a bucket make get_stackid answer -EEXIST (no
+  // BPF_F_REUSE_STACKID): write again until both have their own slot.
+  let [kid, uid] = [-1, -1];
+  for (let i = 0; i < 10 && !(kid >= 0 && uid >= 0 && kid !== uid); i++) {
+    writeSync(dn.fd, Buffer.alloc(3));
+    [kid, uid] = [ids.get(0)!, ids.get(1)!];
+  }
   assert.ok(kid >= 0 && uid >= 0, `stack ids ${kid} ${uid}`);
   assert.ok(stacks.kernelStack(kid).includes('do_syscall_64'), stacks.kernelStack(kid).join(' < '));
   const user = stacks.walk(uid).map((a) => b.sym(a, process.pid, true));
