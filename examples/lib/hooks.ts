@@ -3,15 +3,19 @@
 // BCC's examples hook kernel functions with kprobes. Kernels built without CONFIG_KPROBES (and
 // refusing fentry) cannot do that, so each example also carries the tracepoint that sees the
 // same events and uses it there. `--kprobe` or `--tracepoint` on the command line forces one.
-import { existsSync } from 'node:fs';
-import { probePmu } from '../../src/attach/index.js';
-import { tracefsPath } from '../../src/sys/tracefs.js';
+import { haveKprobes } from '../../src/attach/index.js';
+import { BPF } from '../../src/index.js';
 
 export type HookKind = 'kprobe' | 'tracepoint';
 
-/** Whether this kernel can make kprobes at all: the perf kprobe PMU or tracefs kprobe_events. */
-export function haveKprobes(): boolean {
-  return probePmu('kprobe') !== undefined || existsSync(tracefsPath('kprobe_events'));
+export { haveKprobes };
+
+/** The block request-completion function this kernel has (as BCC's bitehist and disksnoop pick it). */
+export function completionFunction(): string {
+  for (const fn of ['__blk_account_io_done', 'blk_account_io_done']) {
+    if (BPF.getKprobeFunctions(`^${fn}$`).length) return fn;
+  }
+  return 'blk_mq_end_request';
 }
 
 /**

@@ -8,7 +8,7 @@
 // the kernel has no kprobes, the block:block_rq_complete tracepoint sees each completed request;
 // its nr_sector field, in 512-byte sectors, gives the size.
 import { BPF, type TypedTable } from '../../src/index.js';
-import { chooseHook, fail, untilInterrupted } from '../lib/hooks.js';
+import { chooseHook, completionFunction, fail, untilInterrupted } from '../lib/hooks.js';
 
 const KPROBE = `
 #include <uapi/linux/ptrace.h>
@@ -37,14 +37,6 @@ TRACEPOINT_PROBE(block, block_rq_complete)
     return 0;
 }
 `;
-
-/** The request-completion function this kernel has, newest name last (as BCC's example picks it). */
-function completionFunction(): string {
-  for (const fn of ['__blk_account_io_done', 'blk_account_io_done']) {
-    if (BPF.getKprobeFunctions(`^${fn}$`).length) return fn;
-  }
-  return 'blk_mq_end_request';
-}
 
 let b: BPF;
 try {

@@ -10,7 +10,7 @@
 // (a request has no pointer there), and the W flag comes from the rwbs text the kernel fills in.
 // Messages travel through trace_pipe, as in BCC; lines from other programs are skipped.
 import { BPF } from '../../src/index.js';
-import { chooseHook, fail, untilInterrupted } from '../lib/hooks.js';
+import { chooseHook, completionFunction, fail, untilInterrupted } from '../lib/hooks.js';
 
 /** REQ_WRITE, from include/linux/blk_types.h (REQ_OP_WRITE is 1: the low bit of cmd_flags). */
 const REQ_WRITE = 1;
@@ -72,14 +72,6 @@ TRACEPOINT_PROBE(block, block_rq_complete) {
     return 0;
 }
 `;
-
-/** The request-completion function this kernel has (as BCC's example picks it). */
-function completionFunction(): string {
-  for (const fn of ['__blk_account_io_done', 'blk_account_io_done']) {
-    if (BPF.getKprobeFunctions(`^${fn}$`).length) return fn;
-  }
-  return 'blk_mq_end_request';
-}
 
 let b: BPF;
 try {

@@ -10,7 +10,7 @@ export { attachSocketFilter, attachToSocket, SocketFilter, SocketAttachment, typ
 export { attachCgroup, cgroup2Root, type CgroupHook } from './cgroup.js';
 export { attachUprobe, attachUretprobe, resolveUprobeTargets, numOpenUprobes,
   type UprobeOptions, type UprobeTarget, type ProbeMechanism } from './uprobe.js';
-export { attachKprobe, attachKretprobe, attachKprobeMulti, haveKprobeMulti, getSyscallFnname, numOpenKprobes,
+export { attachKprobe, attachKretprobe, haveKprobes, attachKprobeMulti, haveKprobeMulti, getSyscallFnname, numOpenKprobes,
   matchKernelFunctions, kprobeBlacklist, kprobeUnavailable, KernelFunctionNotFoundError, type KprobeOptions } from './kprobe.js';
 export { attachUsdt, usdtSpecsFor, usdtContextFor, type UsdtContext, listUsdtProbes, readUsdtProbes, decodeStapsdtNote, type UsdtProbe, type UsdtOptions } from './usdt.js';
 export { parseUsdtArg, parseUsdtArgs, evalUsdtArg, PT_REGS_X86_64, type UsdtArgSpec, type UsdtRegister } from './usdt_args.js';

@@ -88,6 +88,9 @@ export function matchKernelFunctions(re: RegExp | string): string[] {
  */
 export function kprobeUnavailable(mech: ProbeMechanism = 'auto'): string[] { return unavailable(mech); }
 
+/** Whether this kernel can make kprobes at all (the perf kprobe PMU or tracefs kprobe_events). */
+export const haveKprobes = (): boolean => unavailable('auto').length < 2;
+
 function unavailable(mech: ProbeMechanism): string[] {
   const why: string[] = [];
   if (mech !== 'tracefs' && !probePmu('kprobe')) why.push(`no kprobe PMU (${pmuDir('kprobe')} missing)`);

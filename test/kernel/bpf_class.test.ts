@@ -12,9 +12,10 @@ import { BPF, USDT, BccEventTable, TypedQueueStack, StackTraces, DEBUG_SOURCE, t
 import { bpf, NotSupportedError, PerfType, PerfCountSw } from '../../src/sys/index.js';
 import { probePmu } from '../../src/attach/index.js';
 import { Workload } from '../fixtures/workload.js';
+import { haveKprobes as haveKprobesNow } from '../../src/attach/index.js';
 
 const skip = (process.getuid?.() !== 0 || !existsSync('/sys/kernel/btf/vmlinux')) && 'needs root and kernel BTF';
-const haveKprobes = existsSync('/sys/bus/event_source/devices/kprobe') || existsSync('/sys/kernel/tracing/kprobe_events');
+const haveKprobes = haveKprobesNow();
 
 /** A /dev/null fd of this process: the programs below only look at write()s to it. */
 function devNull(): { fd: number; cflags: string[]; [Symbol.dispose](): void } {

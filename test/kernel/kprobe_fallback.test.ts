@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { BPF } from '../../src/index.js';
 import { NotSupportedError } from '../../src/sys/index.js';
 import { haveTrampolines } from '../../src/attach/index.js';
+import { haveKprobes as haveKprobesNow } from '../../src/attach/index.js';
 
-const haveKprobes = existsSync('/sys/bus/event_source/devices/kprobe') || existsSync('/sys/kernel/tracing/kprobe_events');
+const haveKprobes = haveKprobesNow();
 const skip = (process.getuid?.() !== 0 && 'needs root') || (!existsSync('/sys/kernel/btf/vmlinux') && 'needs kernel BTF') ||
   (haveKprobes && 'this kernel has kprobes (the fallback is tested forced in test/vm/kprobe_fallback.test.ts)');
 

@@ -7,6 +7,7 @@ import { Assembler, R0, R5, R10, type Reg, type AluOp, type JmpOp } from '../../
 import type { Insn } from '../../isa/insn.js';
 import type { Loc as SrcLoc } from '../source.js';
 import { optimize, reachable, type OptimizeOptions } from '../ir/optimize.js';
+import { blockLiveness } from '../ir/liveness.js';
 import { IrFunction, successors, uses, def, isConst, type Block, type Val, type VReg, type Addr, type Cond, type Size, type Inst, type Term } from './../ir/ir.js';
 
 export class CodegenError extends Error {
@@ -90,34 +91,7 @@ function liveness(f: IrFunction, order: Block[]): Liveness {
     pos++;
   }
 
-  // Liveness (backward dataflow to a fixed point).
-  const liveIn = new Map<Block, Set<VReg>>();
-  const liveOut = new Map<Block, Set<VReg>>();
-  const useSets = new Map<Block, Set<VReg>>();
-  const defSets = new Map<Block, Set<VReg>>();
-  for (const b of order) {
-    const u = new Set<VReg>(), d = new Set<VReg>();
-    for (const i of b.insts) {
-      for (const r of uses(i)) if (!d.has(r)) u.add(r);
-      const w = def(i);
-      if (w !== undefined) d.add(w);
-    }
-    if (b.term) for (const r of uses(b.term)) if (!d.has(r)) u.add(r);
-    useSets.set(b, u); defSets.set(b, d);
-    liveIn.set(b, new Set()); liveOut.set(b, new Set());
-  }
-  for (let changed = true; changed;) {
-    changed = false;
-    for (let k = order.length - 1; k >= 0; k--) {
-      const b = order[k]!;
-      const out = liveOut.get(b)!;
-      for (const s of successors(b)) for (const r of liveIn.get(s)!) if (!out.has(r)) { out.add(r); changed = true; }
-      const inn = liveIn.get(b)!;
-      for (const r of useSets.get(b)!) if (!inn.has(r)) { inn.add(r); changed = true; }
-      const d = defSets.get(b)!;
-      for (const r of out) if (!d.has(r) && !inn.has(r)) { inn.add(r); changed = true; }
-    }
-  }
+  const { liveIn, liveOut } = blockLiveness(order);
 
   // One conservative interval per register: from its first to its last live position.
   const start = new Array<number>(f.regCount).fill(Infinity);

@@ -19,6 +19,7 @@
 import { successors, uses, def, isConst, type IrFunction, type Block, type Inst, type Term, type Val, type VReg, type Addr, type Cond, type BinOp } from './ir.js';
 import { eliminateRedundantLoads } from './opt.js';
 import { loopComponents } from './loops.js';
+import { blockLiveness } from './liveness.js';
 
 export interface OptimizeOptions {
   /** Skip everything but the CFG clean-up (for tests comparing optimized and unoptimized code). */
@@ -762,39 +763,11 @@ function retarget(f: IrFunction, order: Block[]): boolean {
 const PURE = new Set<Inst['op']>(['mov', 'bin', 'neg', 'ext', 'setcc', 'load', 'lea', 'ldglobal', 'ldmap', 'bswap']);
 
 function deadCode(_f: IrFunction, order: Block[]): boolean {
-  // Backward liveness to a fixed point over per-block use/def sets (live-in = use ∪ (live-out −
-  // def)), then a sweep removing pure instructions whose results are dead.
-  const liveIn = new Map<Block, Set<VReg>>();
-  const useOf = new Map<Block, Set<VReg>>(), defOf = new Map<Block, Set<VReg>>();
-  for (const b of order) {
-    const u = new Set<VReg>(), d = new Set<VReg>();
-    for (const i of b.insts) {
-      for (const r of uses(i)) if (!d.has(r)) u.add(r);
-      const w = def(i);
-      if (w !== undefined) d.add(w);
-    }
-    if (b.term) for (const r of uses(b.term)) if (!d.has(r)) u.add(r);
-    useOf.set(b, u); defOf.set(b, d);
-    liveIn.set(b, new Set(u));
-  }
-  const liveOutOf = (b: Block): Set<VReg> => {
-    const s = new Set<VReg>();
-    for (const x of successors(b)) for (const r of liveIn.get(x) ?? []) s.add(r);
-    return s;
-  };
-  for (let changed = true; changed;) {
-    changed = false;
-    for (let k = order.length - 1; k >= 0; k--) {
-      const b = order[k]!;
-      const inn = liveIn.get(b)!, d = defOf.get(b)!;
-      for (const x of successors(b)) for (const r of liveIn.get(x) ?? []) {
-        if (!d.has(r) && !inn.has(r)) { inn.add(r); changed = true; }
-      }
-    }
-  }
+  // Block liveness, then a backward sweep removing pure instructions whose results are dead.
+  const { liveOut } = blockLiveness(order);
   let removed = false;
   for (const b of order) {
-    const live = liveOutOf(b);
+    const live = new Set(liveOut.get(b));
     if (b.term) for (const r of uses(b.term)) live.add(r);
     const keep: boolean[] = new Array(b.insts.length).fill(true);
     for (let n = b.insts.length - 1; n >= 0; n--) {
