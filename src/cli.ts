@@ -104,6 +104,11 @@ function checkCommand(args: string[]): number {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `tsbcc COMMAND --help`: the usage with every command's options and the examples.
+  if (cmd !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'features': {

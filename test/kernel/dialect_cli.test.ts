@@ -94,3 +94,12 @@ test('tsbcc compile: bad input gets clang-style diagnostics and exit 1, no stack
   assert.equal(usage.code, 2);
   assert.match(usage.err, /^usage: tsbcc compile FILE/);
 });
+
+test('tsbcc compile --help prints the options and examples, and exits 0', () => {
+  for (const flag of ['--help', '-h']) {
+    const r = tsbcc(flag);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /compile FILE \[--load\] \[--disasm\]/);
+    assert.match(r.out, /^examples:\n[\s\S]*tsbcc compile opensnoop\.c --load/m);
+  }
+});
